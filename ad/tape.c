@@ -1,0 +1,226 @@
+/* tape.c — the reverse-mode tape: one per grad/vjp call.  A node records a
+ * primitive application (inputs' nodes, input primals and output primal as
+ * residuals, params); the reverse sweep runs each node's VJP rule through
+ * jx_bind, so the sweep itself is traced by any transformation below. */
+#include "trace_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NODE_INLINE 3
+
+typedef struct {
+  int32_t prim; /* PrimId; -1 leaf; -2 custom */
+  int32_t nin;
+  int64_t in_i[NODE_INLINE];
+  Value x_i[NODE_INLINE];
+  int64_t *in;
+  Value *x;
+  Value y;
+  Params *p;
+  CustomBwd bwd;
+  Value data;
+} TapeNode;
+
+struct Tape {
+  int32_t rc;
+  int64_t n, cap;
+  TapeNode *nodes;
+};
+
+Tape *tape_new(Interp *I) {
+  Tape *t = jx_calloc(I, 1, sizeof(Tape));
+  if (t) t->rc = 1;
+  return t;
+}
+
+void tape_retain(Tape *t) { t->rc++; }
+
+static void node_clear(TapeNode *nd) {
+  if (nd->x) {
+    for (int j = 0; j < nd->nin; j++) v_decref(nd->x[j]);
+  }
+  if (nd->x && nd->x != nd->x_i) jx_free(nd->x);
+  if (nd->in && nd->in != nd->in_i) jx_free(nd->in);
+  v_decref(nd->y);
+  v_decref(nd->data);
+  jx_free(nd->p);
+}
+
+void tape_release(Tape *t) {
+  if (--t->rc > 0) return;
+  for (int64_t i = 0; i < t->n; i++) node_clear(&t->nodes[i]);
+  jx_free(t->nodes);
+  jx_free(t);
+}
+
+static TapeNode *node_new(Interp *I, Tape *t, int nin) {
+  if (t->n == t->cap) {
+    int64_t cap = t->cap ? t->cap * 2 : 16;
+    TapeNode *nn = jx_realloc(I, t->nodes, (size_t)cap * sizeof(TapeNode));
+    if (!nn) return NULL;
+    t->nodes = nn;
+    t->cap = cap;
+  }
+  TapeNode *nd = &t->nodes[t->n];
+  memset(nd, 0, sizeof *nd);
+  nd->y = v_none();
+  nd->data = v_none();
+  nd->nin = nin;
+  if (nin <= NODE_INLINE) {
+    nd->in = nd->in_i;
+    nd->x = nd->x_i;
+  } else {
+    nd->in = jx_malloc(I, (size_t)nin * sizeof(int64_t));
+    nd->x = jx_malloc(I, (size_t)nin * sizeof(Value));
+    if (!nd->in || !nd->x) {
+      jx_free(nd->in);
+      jx_free(nd->x);
+      return NULL;
+    }
+  }
+  for (int j = 0; j < nin; j++) {
+    nd->x[j] = v_none();
+    nd->in[j] = -1;
+  }
+  t->n++;
+  return nd;
+}
+
+int64_t tape_leaf(Interp *I, Tape *t) {
+  TapeNode *nd = node_new(I, t, 0);
+  if (!nd) return -1;
+  nd->prim = -1;
+  return t->n - 1;
+}
+
+int64_t tape_add(Interp *I, Tape *t, PrimId id, int nin, const Value *x, const int64_t *in_nodes,
+                 Value y, const Params *p) {
+  Params *pc = NULL;
+  if (p) {
+    pc = jx_malloc(I, sizeof(Params));
+    if (!pc) return -1;
+    *pc = *p;
+  }
+  TapeNode *nd = node_new(I, t, nin);
+  if (!nd) {
+    jx_free(pc);
+    return -1;
+  }
+  nd->prim = (int32_t)id;
+  for (int j = 0; j < nin; j++) {
+    nd->x[j] = v_incref(x[j]);
+    nd->in[j] = in_nodes[j];
+  }
+  nd->y = v_incref(y);
+  nd->p = pc;
+  return t->n - 1;
+}
+
+int64_t tape_add_custom(Interp *I, Tape *t, CustomBwd bwd, Value data, int nin,
+                        const int64_t *in_nodes) {
+  TapeNode *nd = node_new(I, t, nin);
+  if (!nd) return -1;
+  nd->prim = -2;
+  nd->bwd = bwd;
+  nd->data = v_incref(data);
+  for (int j = 0; j < nin; j++) nd->in[j] = in_nodes[j];
+  return t->n - 1;
+}
+
+static int accumulate(Interp *I, Value *slot, Value ct) {
+  if (slot->tag == T_UNSET) {
+    *slot = ct; /* takes ownership */
+    return 0;
+  }
+  Value s = A_add(I, *slot, ct);
+  v_decref(ct);
+  if (IS_EXC(s)) return -1;
+  v_decref(*slot);
+  *slot = s;
+  return 0;
+}
+
+int tape_backward(Interp *I, Tape *t, int nseed, const int64_t *seed_nodes, const Value *seeds,
+                  int nleaf, const int64_t *leaf_nodes, Value *out) {
+  static const Params zero = PARAMS_INIT;
+  int64_t n = t->n;
+  for (int k = 0; k < nleaf; k++) out[k] = v_unset();
+  if (n == 0) return 0;
+  Value *ct = jx_malloc(I, (size_t)n * sizeof(Value));
+  if (!ct) return -1;
+  for (int64_t i = 0; i < n; i++) ct[i] = v_unset();
+  int64_t top = -1;
+  int rc = 0;
+  for (int s = 0; s < nseed; s++) {
+    if (seed_nodes[s] < 0 || seeds[s].tag == T_UNSET) continue;
+    if (accumulate(I, &ct[seed_nodes[s]], v_incref(seeds[s])) < 0) {
+      rc = -1;
+      goto done;
+    }
+    if (seed_nodes[s] > top) top = seed_nodes[s];
+  }
+  for (int64_t i = top; i >= 0; i--) {
+    TapeNode *nd = &t->nodes[i];
+    if (ct[i].tag == T_UNSET || nd->prim == -1) continue;
+    if (jx_check_interrupt(I) < 0) {
+      rc = -1;
+      goto done;
+    }
+    int nin = nd->nin;
+    bool need_i[NODE_INLINE];
+    Value cts_i[NODE_INLINE];
+    bool *need = nin <= NODE_INLINE ? need_i : jx_malloc(I, (size_t)nin * sizeof(bool));
+    Value *cts = nin <= NODE_INLINE ? cts_i : jx_malloc(I, (size_t)nin * sizeof(Value));
+    if (!need || !cts) {
+      if (need != need_i) jx_free(need);
+      if (cts != cts_i) jx_free(cts);
+      rc = -1;
+      goto done;
+    }
+    bool any = false;
+    for (int j = 0; j < nin; j++) {
+      need[j] = nd->in[j] >= 0;
+      any |= need[j];
+      cts[j] = v_unset();
+    }
+    int r = 0;
+    if (any) {
+      if (nd->prim == -2)
+        r = nd->bwd(I, nd->data, ct[i], nin, need, cts);
+      else
+        r = jx_vjp_rules[nd->prim](I, nd->x, nd->y, ct[i], nd->p ? nd->p : &zero, need, cts);
+    }
+    v_decref(ct[i]);
+    ct[i] = v_unset();
+    for (int j = 0; j < nin; j++) {
+      if (r == 0 && need[j] && cts[j].tag != T_UNSET && !IS_EXC(cts[j])) {
+        if (accumulate(I, &ct[nd->in[j]], cts[j]) < 0) r = -1;
+      } else {
+        v_decref(cts[j]);
+      }
+    }
+    if (need != need_i) jx_free(need);
+    if (cts != cts_i) jx_free(cts);
+    if (r < 0) {
+      rc = -1;
+      goto done;
+    }
+  }
+  for (int k = 0; k < nleaf; k++) {
+    int64_t L = leaf_nodes[k];
+    if (L >= 0 && L < n) {
+      out[k] = ct[L];
+      ct[L] = v_unset();
+    }
+  }
+done:
+  for (int64_t i = 0; i < n; i++) v_decref(ct[i]);
+  jx_free(ct);
+  if (rc < 0)
+    for (int k = 0; k < nleaf; k++) {
+      v_decref(out[k]);
+      out[k] = v_unset();
+    }
+  return rc;
+}

@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Build jx twice and run every test; what `./jx-dev test` and CI run.
+
+usage: tests/run_all.py [--no-asan] [--no-build] [-j N]
+
+Stages, in order:
+  1. build/       (make)       the normal -O2 build: jx, then the unit tests
+  2. build-asan/  (make asan)  AddressSanitizer + UBSan, LeakSanitizer on
+  3. unit tests (Criterion, through ctest) of both builds
+  4. golden tests tests/jx/**  (tests/run_golden.py) under both builds
+  5. examples/*.jx under the normal build: each must exit 0
+  6. the shared conformance tests (../shared/conformance, when it exists)
+     under the normal build, through tests/run_conformance.py and the
+     pending list tests/conformance-pending.txt
+A stage whose build failed is skipped (the failed build counts as one
+failure). The last line is `N passed, N failed` over every test of every
+stage; the exit status is 1 if anything failed. Standard library only.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED_CONFORMANCE = os.path.normpath(os.path.join(ROOT, "..", "shared", "conformance"))
+ASAN_ENV = {
+    "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:strict_string_checks=1",
+    "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
+}
+EXAMPLE_TIMEOUT = 120  # seconds per example
+COUNT_RE = re.compile(r"^(?:\w+: )?(\d+) passed, (\d+) failed")
+ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
+
+results = []  # (stage, passed, failed, note)
+
+
+def header(title):
+    print("\n==> %s" % title, flush=True)
+
+
+def record(stage, passed, failed, note=""):
+    results.append((stage, passed, failed, note))
+    print("--- %s: %d passed, %d failed%s" % (stage, passed, failed,
+                                             " (%s)" % note if note else ""), flush=True)
+
+
+def run(cmd, env=None, capture=False, timeout=None, cwd=ROOT):
+    """Run cmd from cwd; returns (exit status, output if capture else '')."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    try:
+        p = subprocess.run(cmd, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE if capture else None,
+                           stderr=subprocess.STDOUT if capture else None, timeout=timeout)
+    except subprocess.TimeoutExpired as ex:
+        out = ex.output.decode("utf-8", "replace") if capture and ex.output else ""
+        return 124, out + "\n[timed out after %ss]\n" % timeout
+    except OSError as ex:
+        return 127, "cannot run %s: %s\n" % (cmd[0], ex)
+    out = p.stdout.decode("utf-8", "replace") if capture else ""
+    return p.returncode, out
+
+
+def counted(stage, cmd, env=None, timeout=None):
+    """Run a runner that ends with `N passed, N failed`; record its counts."""
+    sys.stdout.flush()
+    rc, out = run(cmd, env=env, capture=True, timeout=timeout)
+    sys.stdout.write(out)
+    passed = failed = 0
+    for line in out.splitlines():
+        m = COUNT_RE.match(line.strip())
+        if m:
+            passed, failed = int(m.group(1)), int(m.group(2))
+    note = ""
+    if rc != 0 and failed == 0:
+        failed, note = 1, "runner exited with status %d" % rc
+    record(stage, passed, failed, note)
+
+
+def build(stage, make_args):
+    header(stage)
+    rc, _ = run(["make", "--no-print-directory"] + make_args)
+    if rc != 0:
+        record(stage, 0, 1, "build failed")
+    return rc == 0
+
+
+def unit_tests(stage, build_dir, env, jobs):
+    """ctest in build_dir; counts the Criterion tests inside each test binary."""
+    header(stage)
+    rc, out = run(["ctest", "--test-dir", build_dir, "-V", "-j", str(jobs), "--timeout", "600"],
+                  env=env, capture=True, timeout=1800)
+    out = ANSI_RE.sub("", out)
+    names, status, synth, lines = {}, {}, {}, {}
+    for line in out.splitlines():
+        m = re.match(r"^\s*\d+/\d+ Test\s+#(\d+): (\S+) \.+\**\s*(.*?)\s+[\d.]+ sec", line)
+        if m:
+            names[m.group(1)] = m.group(2)
+            status[m.group(1)] = m.group(3).strip()
+            print(line.strip())
+            continue
+        m = re.match(r"^(\d+): (.*)$", line)
+        if m:
+            lines.setdefault(m.group(1), []).append(m.group(2))
+            s = re.search(r"Synthesis: Tested: (\d+) \| Passing: (\d+) \| Failing: (\d+) \| "
+                          r"Crashing: (\d+)", m.group(2))
+            if s:
+                synth[m.group(1)] = tuple(int(x) for x in s.groups())
+    if not names:
+        sys.stdout.write(out[-3000:])
+        if "No tests were found" in out:
+            record(stage, 0, 0, "no unit tests yet")
+        else:
+            record(stage, 0, 1, "ctest exited with status %d" % rc)
+        return
+    passed = failed = 0
+    for num, name in sorted(names.items(), key=lambda kv: int(kv[0])):
+        ok = status.get(num) == "Passed"
+        # Criterion ignores a leak found when a test's worker exits: count each report.
+        leaks = sum("LeakSanitizer: detected memory leaks" in l for l in lines.get(num, []))
+        if leaks:
+            failed += leaks
+            ok = False
+            status[num] = "%d leak report(s)" % leaks
+        if num in synth:
+            _, p, f, c = synth[num]
+            passed += max(0, p - leaks)
+            failed += f + c
+            if not ok and f + c == 0 and not leaks:
+                failed += 1  # e.g. a leak or a crash after the tests ran
+        elif ok:
+            passed += 1
+        else:
+            failed += 1
+        if not ok:
+            print("\n--- output of %s (%s):" % (name, status.get(num)))
+            print("\n".join(lines.get(num, [])[-80:]))
+    record(stage, passed, failed)
+
+
+def golden_dirs():
+    """Directories under tests/jx holding .jx tests."""
+    dirs = set()
+    for d, _, files in os.walk(os.path.join(ROOT, "tests", "jx")):
+        if any(f.endswith(".jx") for f in files):
+            dirs.add(os.path.relpath(d, ROOT))
+    return sorted(dirs)
+
+
+def golden(stage, jx, env, jobs):
+    header(stage)
+    dirs = golden_dirs()
+    if not dirs:
+        record(stage, 0, 0, "no tests in tests/jx yet")
+        return
+    runner = os.path.join(ROOT, "tests", "run_golden.py")
+    if os.path.exists(runner):
+        cmd = [sys.executable, runner, "--jx", jx, "-j", str(jobs)] + dirs
+    else:  # same format: fall back on the shared runner until run_golden.py exists
+        print("(tests/run_golden.py missing: using the shared conformance runner)")
+        cmd = [sys.executable, os.path.join(SHARED_CONFORMANCE, "run"), "--jx", jx,
+               "--timeout", "120", "-j", str(jobs)] + dirs
+    counted(stage, cmd, env=env, timeout=1800)
+
+
+def examples(stage, jx):
+    header(stage)
+    exdir = os.path.join(ROOT, "examples")
+    files = sorted(f for f in os.listdir(exdir) if f.endswith(".jx")) if os.path.isdir(exdir) else []
+    passed = failed = 0
+    for f in files:
+        t0 = time.time()
+        rc, out = run([jx, f], capture=True, timeout=EXAMPLE_TIMEOUT, cwd=exdir)
+        if rc == 0:
+            passed += 1
+            print("ok   examples/%s (%.1fs)" % (f, time.time() - t0))
+        else:
+            failed += 1
+            print("FAIL examples/%s: exit status %d; last output:" % (f, rc))
+            print("\n".join("    " + l for l in out.strip().splitlines()[-15:]))
+    record(stage, passed, failed, "" if files else "no examples yet")
+
+
+def conformance(stage, jx, jobs):
+    header(stage)
+    if not os.path.isdir(SHARED_CONFORMANCE):
+        record(stage, 0, 0, "no ../shared/conformance here: skipped")
+        return
+    counted(stage, [sys.executable, os.path.join(ROOT, "tests", "run_conformance.py"),
+                    "--jx", jx, "-j", str(jobs), SHARED_CONFORMANCE], timeout=1800)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Build jx (normal and ASan) and run every test.")
+    ap.add_argument("--no-asan", action="store_true", help="skip the ASan+UBSan build and its tests")
+    ap.add_argument("--no-build", action="store_true", help="test the existing builds as they are")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
+    args = ap.parse_args()
+    t_start = time.time()
+    jobs = ["JOBS=%d" % args.jobs]
+
+    jx, jx_asan = os.path.join(ROOT, "build", "jx"), os.path.join(ROOT, "build-asan", "jx")
+    if args.no_build:
+        have = have_units = os.path.exists(jx)
+        have_asan = have_asan_units = os.path.exists(jx_asan) and not args.no_asan
+    else:
+        # jx first, so that a unit test that does not compile hides nothing else.
+        have = build("build (build/jx)", ["all", "TARGETS=jx"] + jobs)
+        have_units = have and build("build (unit tests)", ["all"] + jobs)
+        have_asan = have_asan_units = False
+        if not args.no_asan:
+            have_asan = build("build-asan (jx)", ["asan", "TARGETS=jx"] + jobs)
+            have_asan_units = have_asan and build("build-asan (unit tests)", ["asan"] + jobs)
+
+    if have_units:
+        unit_tests("unit tests (build)", "build", {}, args.jobs)
+    if have_asan_units:
+        unit_tests("unit tests (build-asan)", "build-asan", ASAN_ENV, args.jobs)
+    if have:
+        golden("golden tests (build)", jx, {}, args.jobs)
+    if have_asan:
+        golden("golden tests (build-asan)", jx_asan, ASAN_ENV, args.jobs)
+    if have:
+        examples("examples (build)", jx)
+        conformance("conformance (build)", jx, args.jobs)
+
+    passed = sum(r[1] for r in results)
+    failed = sum(r[2] for r in results)
+    print("\n==> summary (%.0fs)" % (time.time() - t_start))
+    for stage, p, f, note in results:
+        print("  %-28s %5d passed %5d failed%s" % (stage, p, f, "  " + note if note else ""))
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
