@@ -672,6 +672,10 @@ Value bi_custom_vjp(Interp *I, Value *args, int nargs, Value self);
 Value bi_check_grads(Interp *I, Value *args, int nargs, Value self);
 Value bi_jit(Interp *I, Value *args, int nargs, Value self);
 Value bi_make_jaxpr(Interp *I, Value *args, int nargs, Value self);
+Value bi_cond(Interp *I, Value *args, int nargs, Value self);
+Value bi_while_loop(Interp *I, Value *args, int nargs, Value self);
+Value bi_fori_loop(Interp *I, Value *args, int nargs, Value self);
+Value bi_scan(Interp *I, Value *args, int nargs, Value self);
 
 const BuiltinDef ad_builtins[] = {
     {"grad", bi_grad, "f, argnums=0, has_aux=False",
@@ -734,4 +738,20 @@ const BuiltinDef ad_builtins[] = {
      "make_jaxpr(f)(*args) traces f on args and returns the program, which prints in JAX's "
      "jaxpr style. Example: make_jaxpr(sin)(1.0) prints { lambda ; a:f64[]. let b:f64[] = "
      "sin a in (b,) }."},
+    {"cond", bi_cond, "pred, true_fun, false_fun, *operands",
+     "cond(pred, true_fun, false_fun, *operands) calls true_fun(*operands) if pred else "
+     "false_fun(*operands). Under vmap with a per-example pred both branches run and the "
+     "results are selected lane by lane. Example: cond(x > 0, fn(x) => x, fn(x) => -x, x)."},
+    {"while_loop", bi_while_loop, "cond_fun, body_fun, init_val",
+     "while_loop(cond_fun, body_fun, init) repeats val = body_fun(val) while cond_fun(val). "
+     "Under vmap each example stops at its own step. "
+     "Example: while_loop(fn(v) => v < 10, fn(v) => v * 2, 1) gives 16."},
+    {"fori_loop", bi_fori_loop, "lower, upper, body_fun, init_val",
+     "fori_loop(lower, upper, body_fun, init) runs val = body_fun(i, val) for i in "
+     "range(lower, upper). Example: fori_loop(0, 5, fn(i, s) => s + i, 0) gives 10."},
+    {"scan", bi_scan, "f, init, xs, length=None",
+     "scan(f, init, xs) runs (carry, y) = f(carry, x) over the leading axis of xs and "
+     "returns (final carry, stacked ys). "
+     "Example: scan(fn(c, x) => (c + x, c + x), 0.0, array([1.0, 2.0, 3.0])) gives "
+     "(6.0, [1. 3. 6.])."},
     {NULL, NULL, NULL, NULL}};

@@ -64,7 +64,7 @@ static inline int64_t shape_prod(int nd, const int64_t *sh) {
   for (int i = 0; i < nd; i++) s *= sh[i];
   return s;
 }
-static inline bool shape_eq(int n1, const int64_t *s1, int n2, const int64_t *s2) {
+static inline bool dims_equal(int n1, const int64_t *s1, int n2, const int64_t *s2) {
   if (n1 != n2) return false;
   for (int i = 0; i < n1; i++)
     if (s1[i] != s2[i]) return false;

@@ -561,7 +561,7 @@ static int nest_check(Interp *I, Value v, Nest *n, int depth) {
   if (v.tag == T_TUPLE) return ragged(I, n, depth);
   Aval a;
   if (leaf_aval(I, v, &a) < 0) return -1;
-  if (!shape_eq(a.ndim, a.shape, n->nd - depth, n->shape + depth)) return ragged(I, n, depth);
+  if (!dims_equal(a.ndim, a.shape, n->nd - depth, n->shape + depth)) return ragged(I, n, depth);
   if (v.tag == T_TRACER) n->tracer = true;
   n->dt = n->dt < 0 ? a.dtype : (int)dtype_promote((DType)n->dt, (DType)a.dtype);
   return 0;

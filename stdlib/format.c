@@ -14,6 +14,10 @@
  * numpy's dragon4 with unique=True and a precision cap P produces the
  * shortest digits when they fit in P, and otherwise the exact value
  * correctly rounded at P digits — which is what glibc's printf gives.
+ * With min_digits (scientific columns padded to a common precision) it
+ * keeps producing digits of the exact value past the shortest ones: for
+ * normal doubles those round back to zeros, for subnormals they are real
+ * digits (numpy prints 5e-324 as 4.94065646e-324 next to 1.23456789).
  */
 #include "format.h"
 
@@ -21,6 +25,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* -DFMT_NO_FAST_PATH: always take the general (digit search) route; the
+ * tests pass both ways. */
+#ifdef FMT_NO_FAST_PATH
+#define FMT_FAST 0
+#else
+#define FMT_FAST 1
+#endif
 
 /* ---- shortest digits ------------------------------------------------------ */
 
@@ -215,6 +227,36 @@ static void trim_frac(Parts *p)
   while (p->nfp > 0 && p->fp[p->nfp - 1] == '0') p->nfp--;
 }
 
+/* Whether at most one decimal with 'frac' fraction digits can read back to
+ * a (finite, > 0): true when the gap between neighbouring doubles is below
+ * 10^-frac.  Then the shortest digits, padded to 'frac' fraction digits,
+ * are exactly printf's rounding at 'frac' digits, and no search is needed. */
+static bool fixed_is_unique(double a, int frac)
+{
+  static const double tenpow[] = {1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9,
+                                  1e-10, 1e-11, 1e-12, 1e-13, 1e-14, 1e-15, 1e-16, 1e-17};
+  if (frac < 0 || frac > 17) return false;
+  int ex;
+  frexp(a, &ex);
+  return ldexp(1.0, ex - 53) < tenpow[frac];
+}
+
+/* Fill ip/fp from printf's "%.*f" rendering (trailing fraction zeros trimmed). */
+static void parts_from_fixed(double a, int prec, Parts *p)
+{
+  char buf[400];
+  int len = snprintf(buf, sizeof buf, "%.*f", prec, a);
+  char *dot = memchr(buf, '.', (size_t)len);
+  int il = dot ? (int)(dot - buf) : len;
+  memcpy(p->ip + p->nip, buf, (size_t)il);
+  p->nip += il;
+  if (dot) {
+    p->nfp = len - il - 1;
+    memcpy(p->fp, dot + 1, (size_t)p->nfp);
+    trim_frac(p);
+  }
+}
+
 /* dragon4_positional(x, precision=prec, unique=True, fractional=True, trim='.') */
 static void parts_positional(double x, int prec, Parts *p)
 {
@@ -224,22 +266,16 @@ static void parts_positional(double x, int prec, Parts *p)
   if (signbit(x)) p->ip[p->nip++] = '-';
   if (x == 0) { p->ip[p->nip++] = '0'; return; }
   double a = fabs(x);
+  if (FMT_FAST && fixed_is_unique(a, prec)) {
+    parts_from_fixed(a, prec, p);
+    return;
+  }
   char dig[18];
   int e;
   int n = fmt_shortest(a, dig, &e);
   if (n - 1 - e > prec) {
     /* too many fraction digits: the exact value rounded at prec */
-    char buf[400];
-    int len = snprintf(buf, sizeof buf, "%.*f", prec, a);
-    char *dot = memchr(buf, '.', (size_t)len);
-    int il = dot ? (int)(dot - buf) : len;
-    memcpy(p->ip + p->nip, buf, (size_t)il);
-    p->nip += il;
-    if (dot) {
-      p->nfp = len - il - 1;
-      memcpy(p->fp, dot + 1, (size_t)p->nfp);
-      trim_frac(p);
-    }
+    parts_from_fixed(a, prec, p);
     return;
   }
   if (e >= 0) {
@@ -274,12 +310,15 @@ static void trunc_digits(double a, int m, char *out, int *e)
   *e = atoi(strchr(buf, 'e') + 1);
 }
 
-/* dragon4_scientific(x, precision=prec, unique=True, min_digits=mind):
- * shortest digits, cut at prec fraction digits, or extended to mind
- * fraction digits the way Dragon4 does it (digits of the exact value, the
- * last one rounded by whether the truncation and the truncation plus one
- * unit still read back to x).  Trailing zeros are kept: trim afterwards. */
-static void parts_scientific(double x, int prec, int mind, Parts *p)
+/* numpy's two scientific renderings of x:
+ *  pad = false: dragon4_scientific(x, precision=prec, unique=True, trim='.')
+ *               (shortest digits, cut at prec fraction digits, zeros trimmed)
+ *  pad = true:  dragon4_scientific(x, precision=prec, min_digits=prec,
+ *               unique=True, trim='k') (exactly prec fraction digits)
+ * With min_digits Dragon4 keeps producing digits of the exact value past
+ * the shortest ones and rounds the last one according to whether the
+ * truncation, and the truncation plus one unit, still read back to x. */
+static void parts_scientific(double x, int prec, bool pad, Parts *p)
 {
   p->nip = 0;
   p->nfp = 0;
@@ -287,36 +326,45 @@ static void parts_scientific(double x, int prec, int mind, Parts *p)
   if (signbit(x)) p->ip[p->nip++] = '-';
   if (x == 0) {
     p->ip[p->nip++] = '0';
-    for (int i = 0; i < mind; i++) p->fp[p->nfp++] = '0';
+    if (pad)
+      for (int i = 0; i < prec; i++) p->fp[p->nfp++] = '0';
     return;
   }
   double a = fabs(x);
   char dig[40];
-  int e;
-  int n = fmt_shortest(a, dig, &e);
-  int m = n; /* significant digits to print */
+  int e, m;
   bool nearest = false;
-  if (n - 1 > prec) {
+  if (FMT_FAST && a >= 2.2250738585072014e-308 && prec <= 14) {
+    /* normal doubles: prec+1 significant digits are far coarser than the
+     * gap between doubles, so the shortest digits padded (or cut) to
+     * prec+1 digits are printf's rounding */
     m = prec + 1;
     nearest = true;
-  } else if (mind + 1 > n) {
-    m = mind + 1;
-    if (a < 2.2250738585072014e-308) {
-      /* subnormal: few significant bits, so the extra digits are real */
-      char t[40], u[40];
-      int te, ue;
-      trunc_digits(a, m, t, &te);
-      memcpy(u, t, (size_t)m);
-      ue = te;
-      bump_p(u, m, &ue);
-      bool low = read_back(t, m, te) == a;
-      bool high = read_back(u, m, ue) == a;
-      if (low && !high) { memcpy(dig, t, (size_t)m); e = te; }
-      else if (high && !low) { memcpy(dig, u, (size_t)m); e = ue; }
-      else nearest = true;
-    } else {
-      /* normal: the exact digits past the shortest ones round away */
-      for (int i = n; i < m; i++) dig[i] = '0';
+  } else {
+    int n = fmt_shortest(a, dig, &e);
+    m = n;
+    if (n - 1 > prec) {
+      m = prec + 1;
+      nearest = true;
+    } else if (pad && prec + 1 > n) {
+      m = prec + 1;
+      if (a < 2.2250738585072014e-308) {
+        /* subnormal: few significant bits, so the extra digits are real */
+        char t[40], u[40];
+        int te, ue;
+        trunc_digits(a, m, t, &te);
+        memcpy(u, t, (size_t)m);
+        ue = te;
+        bump_p(u, m, &ue);
+        bool low = read_back(t, m, te) == a;
+        bool high = read_back(u, m, ue) == a;
+        if (low && !high) { memcpy(dig, t, (size_t)m); e = te; }
+        else if (high && !low) { memcpy(dig, u, (size_t)m); e = ue; }
+        else nearest = true;
+      } else {
+        /* normal: the exact digits past the shortest ones round away */
+        for (int i = n; i < m; i++) dig[i] = '0';
+      }
     }
   }
   if (nearest) {
@@ -330,6 +378,7 @@ static void parts_scientific(double x, int prec, int mind, Parts *p)
   p->nfp = m - 1;
   memcpy(p->fp, dig + 1, (size_t)(m - 1));
   p->exp = e;
+  if (!pad) trim_frac(p);
 }
 
 static int exp_digits(int e)
@@ -379,8 +428,7 @@ void npf_measure(NpFloatFmt *f, double x)
   if (!isfinite(x)) return;
   Parts p;
   if (f->exp_mode) {
-    parts_scientific(x, f->precision, 0, &p);
-    trim_frac(&p);
+    parts_scientific(x, f->precision, false, &p);
     int ed = exp_digits(p.exp);
     if (ed > f->exp_size) f->exp_size = ed;
     if (p.nfp > f->frac) f->frac = p.nfp;
@@ -428,7 +476,7 @@ int npf_format(const NpFloatFmt *f, double x, char *buf)
     return k;
   }
   Parts p;
-  if (f->exp_mode) parts_scientific(x, f->frac, f->frac, &p);
+  if (f->exp_mode) parts_scientific(x, f->frac, true, &p);
   else parts_positional(x, f->precision, &p);
   if (p.nip > NPF_BUF - 64) p.nip = NPF_BUF - 64; /* cannot happen: positional only below 1e8 */
   k = pad_to(buf, 0, f->pad_left - p.nip, ' ');

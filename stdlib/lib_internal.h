@@ -96,6 +96,17 @@ Value lib_max_axes(Interp *I, Value x, int naxes, const int64_t *axes, bool keep
 Value lib_logsumexp(Interp *I, Value x, int naxes, const int64_t *axes, bool keepdims);
 Value lib_concat(Interp *I, const char *fname, int n, const Value *xs, int64_t axis);
 
+/* Shared compositions defined in the lib_*.c files (borrowed arguments). */
+Value lib_power(Interp *I, Value x, Value y, const char *fname);
+Value lib_logaddexp(Interp *I, Value a, Value b); /* float inputs */
+Value lib_mean_axes(Interp *I, Value x, const Aval *a, int naxes, const int64_t *axes,
+                    bool keepdims);
+Value lib_norm(Interp *I, Value *args, const char *fname); /* x, ord, axis, keepdims */
+Value lib_take(Interp *I, Value x, Value idx, Value axisv, const char *fname);
+Value lib_stack(Interp *I, const char *fname, int64_t n, const Value *items, Value axisv);
+Value lib_softmax(Interp *I, Value x, Value axisv, const char *fname);
+Value lib_log_softmax(Interp *I, Value x, Value axisv, const char *fname);
+
 /* The builtin functions, grouped by file.  Each: (I, args, nargs, self),
  * args bound to the row's signature. */
 #define LIB_FN(name) Value name(Interp *I, Value *args, int nargs, Value self)

@@ -48,8 +48,6 @@ UNARY(bi_arctan, P_atan, "arctan")
 UNARY(bi_sinh, P_sinh, "sinh")
 UNARY(bi_cosh, P_cosh, "cosh")
 UNARY(bi_tanh, P_tanh, "tanh")
-UNARY(bi_floor, P_floor, "floor")
-UNARY(bi_ceil, P_ceil, "ceil")
 UNARY(bi_isnan, P_isnan, "isnan")
 UNARY(bi_isinf, P_isinf, "isinf")
 UNARY(bi_isfinite, P_isfinite, "isfinite")
@@ -71,6 +69,16 @@ BINARY(bi_less, P_lt, "less")
 BINARY(bi_less_equal, P_le, "less_equal")
 BINARY(bi_greater, P_gt, "greater")
 BINARY(bi_greater_equal, P_ge, "greater_equal")
+
+/* floor/ceil of ints and bools give floats, as in numpy and JAX */
+static Value round_like(Interp *I, Value x, PrimId p, const char *fname) {
+  Aval a;
+  if (lib_aval(I, x, fname, "x", &a) < 0) return v_exc();
+  return lib_un(I, p, lib_to_float(I, K(x)));
+}
+LIB_FN(bi_floor) { return round_like(I, args[0], P_floor, "floor"); }
+LIB_FN(bi_ceil) { return round_like(I, args[0], P_ceil, "ceil"); }
+LIB_FN(bi_rint) { return round_like(I, args[0], P_round, "rint"); }
 
 LIB_FN(bi_positive) {
   Aval a;
@@ -196,8 +204,8 @@ LIB_FN(bi_round) {
   int64_t d;
   if (lib_aval(I, args[0], "round", "x", &a) < 0) return v_exc();
   if (lib_int_arg(I, args[1], "round", "decimals", &d) < 0) return v_exc();
+  if (a.dtype != DT_FLOAT && d >= 0) return K(args[0]); /* ints stay ints */
   if (d == 0) return un1(I, args[0], P_round, "round");
-  if (a.dtype != DT_FLOAT && d > 0) return K(args[0]);
   if (d > 308 || d < -308) d = d > 0 ? 308 : -308;
   /* numpy: rint(x * 10**d) / 10**d (d < 0: rint(x / 10**-d) * 10**-d) */
   if (d > 0) {
@@ -212,9 +220,10 @@ LIB_FN(bi_round) {
 LIB_FN(bi_trunc) {
   Aval a;
   if (lib_aval(I, args[0], "trunc", "x", &a) < 0) return v_exc();
-  if (a.dtype != DT_FLOAT) return K(args[0]);
-  return lib_select(I, lib_bin(I, P_lt, K(args[0]), F(0.0)), lib_un(I, P_ceil, K(args[0])),
-                    lib_un(I, P_floor, K(args[0])));
+  Value x = lib_to_float(I, K(args[0]));
+  if (IS_EXC(x)) return x;
+  return lib_select(I, lib_bin(I, P_lt, K(x), F(0.0)), lib_un(I, P_ceil, K(x)),
+                    lib_un(I, P_floor, x));
 }
 
 /* logaddexp(a, b) = log(exp(a) + exp(b)), stable, with the derivative

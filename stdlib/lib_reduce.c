@@ -59,6 +59,7 @@ LIB_FN(bi_prod) {
   Red r;
   if (red_args(I, args, "prod", 1, 2, &r) < 0) return v_exc();
   Value x = with_dtype(I, args[0], args[3], "prod");
+  if (!IS_EXC(x) && r.a.dtype == DT_BOOL && lib_is_missing(args[3])) x = lib_convert(I, x, DT_INT);
   return lib_reduce_kd(I, P_reduce_prod, x, &r.a, r.naxes, r.axes, r.keepdims);
 }
 
@@ -105,21 +106,20 @@ static Value argext(Interp *I, Value *args, PrimId p, const char *fname) {
   if (lib_bool_arg(I, args[2], fname, "keepdims", &keepdims) < 0) return v_exc();
   Params prm = PARAMS_INIT;
   int64_t ax = 0;
+  if (a.ndim == 0) { /* a scalar: index 0 (any axis must be 0 or -1) */
+    if (!lib_is_missing(args[1]) && lib_axis_arg(I, args[1], 1, fname, "axis", &ax) < 0)
+      return v_exc();
+    return v_int(0);
+  }
   if (lib_is_missing(args[1])) {
     if (lib_aval_size(&a) == 0)
       return jx_raise(I, E_VALUE, "%s: attempt to get %s of an empty sequence", fname, fname);
     prm.i1 = 1;
   } else {
-    if (lib_axis_arg(I, args[1], a.ndim == 0 ? 1 : a.ndim, fname, "axis", &ax) < 0)
-      return v_exc();
-    if (a.ndim == 0) {
-      prm.i1 = 1;
-    } else {
-      if (a.shape[ax] == 0)
-        return jx_raise(I, E_VALUE, "%s: attempt to get %s of an empty sequence", fname,
-                        fname);
-      prm.i0 = ax;
-    }
+    if (lib_axis_arg(I, args[1], a.ndim, fname, "axis", &ax) < 0) return v_exc();
+    if (a.shape[ax] == 0)
+      return jx_raise(I, E_VALUE, "%s: attempt to get %s of an empty sequence", fname, fname);
+    prm.i0 = ax;
   }
   Value r = jx_bind1(I, p, args[0], &prm);
   if (!keepdims || IS_EXC(r)) return r;

@@ -346,6 +346,11 @@ static Value hvstack(Interp *I, Value xs, bool vertical, const char *fname) {
   if (xs.tag == T_ARRAY || xs.tag == T_TRACER) {
     Aval a;
     if (lib_aval(I, xs, fname, "arrays", &a) < 0) return v_exc();
+    if (a.ndim == 1) { /* a sequence of scalars */
+      if (!vertical) return K(xs);
+      int64_t sh[2] = {a.shape[0], 1};
+      return lib_reshape(I, K(xs), 2, sh);
+    }
     if (vertical && a.ndim == 2) return K(xs); /* rows (n,) become (1, n) each */
     return concat_rows(I, xs, v_int(vertical || a.ndim == 2 ? 0 : 1), fname);
   }
@@ -766,8 +771,8 @@ Value lib_take(Interp *I, Value x, Value idx, Value axisv, const char *fname) {
   if (lib_is_missing(axisv)) {
     xx = lib_ravel(I, x);
     ax = 0;
-    a.ndim = 1;
     a.shape[0] = lib_aval_size(&a);
+    a.ndim = 1;
   } else {
     if (a.ndim == 0) {
       v_decref(iv);

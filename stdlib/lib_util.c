@@ -186,6 +186,14 @@ Value lib_dot_general(Interp *I, Value a, Value b, int nc, const int64_t *ca,
   memcpy(p.a, ca, sizeof(int64_t) * (size_t)nc);
   memcpy(p.b, cb, sizeof(int64_t) * (size_t)nc);
   p.k = nb;
+  /* operands of different dtypes are promoted first */
+  Aval aa, ab;
+  if (!IS_EXC(a) && !IS_EXC(b) && val_aval(I, a, &aa) == 0 && val_aval(I, b, &ab) == 0 &&
+      aa.dtype != ab.dtype) {
+    DType dt = dtype_promote((DType)aa.dtype, (DType)ab.dtype);
+    a = lib_convert(I, a, dt);
+    b = lib_convert(I, b, dt);
+  }
   if (nb) {
     memcpy(p.c, ba, sizeof(int64_t) * (size_t)nb);
     memcpy(p.d, bb, sizeof(int64_t) * (size_t)nb);

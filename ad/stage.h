@@ -1,0 +1,52 @@
+/* stage.h — the staged program (IR) shared by stage.c, jaxpr.c and jit.c. */
+#ifndef JX_STAGE_H
+#define JX_STAGE_H
+
+#include "transforms.h"
+
+#define EQN_INLINE 3
+
+/* One equation: out = prim[p](in…).  Atoms: a variable id >= 0, or a
+ * constant -(k+1) (consts[k]). */
+typedef struct {
+  PrimId prim;
+  int nin;
+  int64_t in_i[EQN_INLINE];
+  int64_t *in;
+  int64_t out;
+  Params *p; /* NULL: no params */
+} Eqn;
+
+struct Stage {
+  int32_t rc;
+  Aval *vars;
+  int64_t nvars, capvars;
+  Eqn *eqns;
+  int64_t neqns, capeqns;
+  Value *consts;
+  int64_t nconsts, capconsts;
+  int64_t *invars;
+  int ninvars;
+  int64_t *outs; /* atoms, one per numeric output leaf */
+  int nouts;
+  Value out_tree; /* output template: numeric leaves replaced by T_UNSET */
+  bool impure;    /* captured a tracer of an outer transformation */
+  bool unstageable; /* hit control flow that cannot be staged */
+};
+
+Stage *stage_new(Interp *I);
+int64_t stage_var(Interp *I, Stage *s, const Aval *av);
+int64_t stage_const(Interp *I, Stage *s, Value v);
+/* Trace f on args (a tuple) into a new Stage; NULL on error. */
+Stage *stage_trace(Interp *I, Value f, Value args, bool *unstageable);
+/* Record that tracing met control flow it cannot stage (v: a staged tracer). */
+void stage_mark_unstageable(Interp *I, Value v);
+/* Print in JAX's jaxpr style. */
+void jaxpr_print(Interp *I, Stage *s, StrBuf *sb);
+/* Run a stage on concrete input leaves (borrowed); returns the outputs'
+ * leaves in out[nouts] (owned). */
+int stage_run(Interp *I, Stage *s, const Value *inputs, Value *out);
+/* Simplify in place: common subexpressions, dead code. */
+int stage_optimize(Interp *I, Stage *s);
+
+#endif
