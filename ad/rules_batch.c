@@ -12,14 +12,11 @@
  */
 #include "trace_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
-/* Rows without a rule go through batch_fallback (one bind per lane). */
-#define batch_la_solve NULL
-#define batch_la_inv NULL
-#define batch_la_det NULL
-#define batch_la_cholesky NULL
-#define batch_la_triangular_solve NULL
+/* Rows without a rule go through batch_fallback (one bind per lane): the
+ * random primitives take exactly one key. */
 #define batch_rng_bits NULL
 #define batch_rng_split NULL
 #define batch_rng_fold_in NULL
@@ -563,6 +560,78 @@ int batch_dot_general(Interp *I, const Value *x, const int *bd, int64_t size, co
 }
 
 /* ------------------------------------------------------------------ */
+/* linear algebra: the primitives take leading batch axes themselves    */
+
+static int batch_la_matrix(Interp *I, PrimId id, const Value *x, const int *bd,
+                           const Params *p, Value *out, int *obd) {
+  Scope s = {.n = 0};
+  Value m = S(&s, A_moveaxis(I, x[0], bd[0], 0));
+  Value r = IS_EXC(m) ? v_exc() : jx_bind(I, id, &m, p);
+  return finish(&s, r, 0, out, obd);
+}
+
+int batch_la_inv(Interp *I, const Value *x, const int *bd, int64_t size, const Params *p,
+                 Value *out, int *obd) {
+  (void)size;
+  return batch_la_matrix(I, P_la_inv, x, bd, p, out, obd);
+}
+int batch_la_det(Interp *I, const Value *x, const int *bd, int64_t size, const Params *p,
+                 Value *out, int *obd) {
+  (void)size;
+  return batch_la_matrix(I, P_la_det, x, bd, p, out, obd);
+}
+int batch_la_cholesky(Interp *I, const Value *x, const int *bd, int64_t size, const Params *p,
+                      Value *out, int *obd) {
+  (void)size;
+  return batch_la_matrix(I, P_la_cholesky, x, bd, p, out, obd);
+}
+
+/* a (..., n, n) and b (..., n) or (..., n, k): the leading dims broadcast.
+ * Both operands get the same number of leading dims (L + 1, the first the
+ * batch axis, size 1 for an unbatched operand), which also keeps
+ * triangular_solve's rank test (vector rhs iff b.ndim == a.ndim - 1). */
+static int batch_la_rhs(Interp *I, PrimId id, const Value *x, const int *bd, int64_t size,
+                        const Params *p, Value *out, int *obd) {
+  Aval av[2];
+  int r[2], core[2], lead[2];
+  for (int i = 0; i < 2; i++) {
+    if (val_aval(I, x[i], &av[i]) < 0) return -1;
+    r[i] = av[i].ndim - (bd[i] >= 0);
+  }
+  core[0] = 2;
+  core[1] = id == P_la_solve ? (p->i0 == 1 ? 1 : 2) : (r[1] == r[0] - 1 ? 1 : 2);
+  int L = 0;
+  for (int i = 0; i < 2; i++) {
+    lead[i] = r[i] - core[i];
+    if (lead[i] < 0) lead[i] = 0; /* invalid: the primitive will say so */
+    if (lead[i] > L) L = lead[i];
+  }
+  if (L + 3 > JX_MAXDIM) return jx_raisei(I, E_SHAPE, "vmap: too many dimensions");
+  Scope s = {.n = 0};
+  Value y[2];
+  for (int i = 0; i < 2; i++) {
+    Value m = bd[i] >= 0 ? S(&s, A_moveaxis(I, x[i], bd[i], 0)) : x[i];
+    int64_t shape[JX_MAXDIM];
+    int k = 0;
+    shape[k++] = bd[i] >= 0 ? size : 1;
+    for (int j = lead[i]; j < L; j++) shape[k++] = 1;
+    for (int j = 0; j < av[i].ndim; j++)
+      if (j != bd[i]) shape[k++] = av[i].shape[j];
+    y[i] = S(&s, A_reshape(I, m, k, shape));
+  }
+  return finish(&s, bind_n(I, id, y, 2, p), 0, out, obd);
+}
+
+int batch_la_solve(Interp *I, const Value *x, const int *bd, int64_t size, const Params *p,
+                   Value *out, int *obd) {
+  return batch_la_rhs(I, P_la_solve, x, bd, size, p, out, obd);
+}
+int batch_la_triangular_solve(Interp *I, const Value *x, const int *bd, int64_t size,
+                              const Params *p, Value *out, int *obd) {
+  return batch_la_rhs(I, P_la_triangular_solve, x, bd, size, p, out, obd);
+}
+
+/* ------------------------------------------------------------------ */
 /* the table                                                            */
 
 const BatchFn jx_batch_rules[P__COUNT] = {
@@ -718,12 +787,17 @@ static int elem_truth(Array *a, int64_t k) {
 
 int batch_truth(Interp *I, Tracer *t) {
   if (t->aval.ndim != 0) {
-    char buf[128];
-    aval_str(&t->aval, buf, sizeof buf);
+    char buf[256];
+    size_t k = 0;
+    buf[k++] = '(';
+    for (int i = 0; i < t->aval.ndim && k < sizeof buf - 24; i++)
+      k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%lld", i ? ", " : "",
+                            (long long)t->aval.shape[i]);
+    snprintf(buf + k, sizeof buf - k, "%s)", t->aval.ndim == 1 ? "," : "");
     return jx_raisei(I, E_TYPE,
-                     "the truth value of an array with more than one element is ambiguous: "
-                     "under vmap each example's condition has shape %s; use all(x) or any(x) "
-                     "(or & and | elementwise)",
+                     "the truth value of an array of shape %s is ambiguous: use all(x) or any(x) "
+                     "to reduce it, or & and | for elementwise logic (under vmap, each "
+                     "example's condition must be a scalar)",
                      buf);
   }
   /* Strip JVP/VJP layers, and nested batch layers: every element of the

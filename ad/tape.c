@@ -14,13 +14,16 @@ typedef struct {
   int32_t nin;
   int64_t in_i[NODE_INLINE];
   Value x_i[NODE_INLINE];
-  int64_t *in;
-  Value *x;
+  int64_t *in_h; /* heap arrays when nin > NODE_INLINE (nodes move on growth, */
+  Value *x_h;    /* so inline storage is never pointed to) */
   Value y;
   Params *p;
   CustomBwd bwd;
   Value data;
 } TapeNode;
+
+#define NODE_IN(nd) ((nd)->nin <= NODE_INLINE ? (nd)->in_i : (nd)->in_h)
+#define NODE_X(nd) ((nd)->nin <= NODE_INLINE ? (nd)->x_i : (nd)->x_h)
 
 struct Tape {
   int32_t rc;
@@ -37,11 +40,11 @@ Tape *tape_new(Interp *I) {
 void tape_retain(Tape *t) { t->rc++; }
 
 static void node_clear(TapeNode *nd) {
-  if (nd->x) {
-    for (int j = 0; j < nd->nin; j++) v_decref(nd->x[j]);
-  }
-  if (nd->x && nd->x != nd->x_i) jx_free(nd->x);
-  if (nd->in && nd->in != nd->in_i) jx_free(nd->in);
+  Value *x = NODE_X(nd);
+  if (x)
+    for (int j = 0; j < nd->nin; j++) v_decref(x[j]);
+  jx_free(nd->x_h);
+  jx_free(nd->in_h);
   v_decref(nd->y);
   v_decref(nd->data);
   jx_free(nd->p);
@@ -67,21 +70,20 @@ static TapeNode *node_new(Interp *I, Tape *t, int nin) {
   nd->y = v_none();
   nd->data = v_none();
   nd->nin = nin;
-  if (nin <= NODE_INLINE) {
-    nd->in = nd->in_i;
-    nd->x = nd->x_i;
-  } else {
-    nd->in = jx_malloc(I, (size_t)nin * sizeof(int64_t));
-    nd->x = jx_malloc(I, (size_t)nin * sizeof(Value));
-    if (!nd->in || !nd->x) {
-      jx_free(nd->in);
-      jx_free(nd->x);
+  if (nin > NODE_INLINE) {
+    nd->in_h = jx_malloc(I, (size_t)nin * sizeof(int64_t));
+    nd->x_h = jx_malloc(I, (size_t)nin * sizeof(Value));
+    if (!nd->in_h || !nd->x_h) {
+      jx_free(nd->in_h);
+      jx_free(nd->x_h);
       return NULL;
     }
   }
+  Value *x = NODE_X(nd);
+  int64_t *in = NODE_IN(nd);
   for (int j = 0; j < nin; j++) {
-    nd->x[j] = v_none();
-    nd->in[j] = -1;
+    x[j] = v_none();
+    in[j] = -1;
   }
   t->n++;
   return nd;
@@ -109,8 +111,8 @@ int64_t tape_add(Interp *I, Tape *t, PrimId id, int nin, const Value *x, const i
   }
   nd->prim = (int32_t)id;
   for (int j = 0; j < nin; j++) {
-    nd->x[j] = v_incref(x[j]);
-    nd->in[j] = in_nodes[j];
+    NODE_X(nd)[j] = v_incref(x[j]);
+    NODE_IN(nd)[j] = in_nodes[j];
   }
   nd->y = v_incref(y);
   nd->p = pc;
@@ -124,7 +126,7 @@ int64_t tape_add_custom(Interp *I, Tape *t, CustomBwd bwd, Value data, int nin,
   nd->prim = -2;
   nd->bwd = bwd;
   nd->data = v_incref(data);
-  for (int j = 0; j < nin; j++) nd->in[j] = in_nodes[j];
+  for (int j = 0; j < nin; j++) NODE_IN(nd)[j] = in_nodes[j];
   return t->n - 1;
 }
 
@@ -180,22 +182,42 @@ int tape_backward(Interp *I, Tape *t, int nseed, const int64_t *seed_nodes, cons
     }
     bool any = false;
     for (int j = 0; j < nin; j++) {
-      need[j] = nd->in[j] >= 0;
+      need[j] = NODE_IN(nd)[j] >= 0;
       any |= need[j];
       cts[j] = v_unset();
     }
     int r = 0;
     if (any) {
-      if (nd->prim == -2)
-        r = nd->bwd(I, nd->data, ct[i], nin, need, cts);
-      else
-        r = jx_vjp_rules[nd->prim](I, nd->x, nd->y, ct[i], nd->p ? nd->p : &zero, need, cts);
+      /* hold the node's residuals locally: a bind inside the rule may grow
+       * (and move) this tape */
+      Value xl_i[NODE_INLINE];
+      Value *xl = nin <= NODE_INLINE ? xl_i : jx_malloc(I, (size_t)nin * sizeof(Value));
+      if (!xl) {
+        r = -1;
+      } else {
+        for (int j = 0; j < nin; j++) xl[j] = v_incref(NODE_X(nd)[j]);
+        Value yl = v_incref(nd->y), dl = v_incref(nd->data);
+        Params pl = nd->p ? *nd->p : zero;
+        int32_t prim = nd->prim;
+        CustomBwd bwd = nd->bwd;
+        if (prim == -2)
+          r = bwd(I, dl, ct[i], nin, need, cts);
+        else
+          r = jx_vjp_rules[prim](I, xl, yl, ct[i], &pl, need, cts);
+        for (int j = 0; j < nin; j++) v_decref(xl[j]);
+        v_decref(yl);
+        v_decref(dl);
+        if (xl != xl_i) jx_free(xl);
+      }
     }
     v_decref(ct[i]);
     ct[i] = v_unset();
+    /* the rule's binds may have appended to this very tape (when its trace
+     * is still live), moving the nodes: fetch the node again */
+    nd = &t->nodes[i];
     for (int j = 0; j < nin; j++) {
       if (r == 0 && need[j] && cts[j].tag != T_UNSET && !IS_EXC(cts[j])) {
-        if (accumulate(I, &ct[nd->in[j]], cts[j]) < 0) r = -1;
+        if (accumulate(I, &ct[NODE_IN(nd)[j]], cts[j]) < 0) r = -1;
       } else {
         v_decref(cts[j]);
       }

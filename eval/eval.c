@@ -41,6 +41,7 @@ struct EvalState {
   Value argv;
   char *stack_base;
   size_t stack_limit;
+  char *stack_floor; /* stack_base - stack_limit */
   int nest;         /* active eval entries (for the stack base) */
 };
 
@@ -212,8 +213,12 @@ static void add_trace(Interp *I, Func *fn, int line) {
 }
 
 static inline bool stack_exhausted(EvalState *es) {
-  char *here = (char *)__builtin_frame_address(0);
-  return here < es->stack_base && (size_t)(es->stack_base - here) > es->stack_limit;
+  return (char *)__builtin_frame_address(0) < es->stack_floor;
+}
+
+__attribute__((noinline)) static void set_stack_base(EvalState *es) {
+  es->stack_base = (char *)__builtin_frame_address(0);
+  es->stack_floor = (uintptr_t)es->stack_base > es->stack_limit ? es->stack_base - es->stack_limit : NULL;
 }
 
 int eval_truth(Interp *I, Value v) {
@@ -796,7 +801,7 @@ Value jx_call(Interp *I, Value f, int argc, const Value *argv, int nkw,
   if (eval_init(I) < 0) return v_exc();
   EvalState *es = I->es;
   bool outer = es->nest == 0;
-  if (outer) es->stack_base = (char *)__builtin_frame_address(0);
+  if (outer) set_stack_base(es);
   es->nest++;
   Value r;
   if (f.tag == T_FUNC)
@@ -1379,7 +1384,14 @@ NOINLINE static Value ev_augassign(Interp *I, Frame *F, Node *n) {
   return v_none();
 }
 
+static Value stack_error(Interp *I, Frame *F, Node *n) {
+  jx_raise(I, E_RECURSION, "maximum recursion depth exceeded (out of stack)");
+  locate(I, F, n);
+  return v_exc();
+}
+
 static Value ev(Interp *I, Frame *F, Node *n) {
+  if (__builtin_expect(stack_exhausted(I->es), 0)) return stack_error(I, F, n);
   switch ((NodeKind)n->kind) {
   case N_INT: return v_int(n->u.i);
   case N_FLOAT: return v_float(n->u.f);
@@ -1543,7 +1555,7 @@ Value eval_run_chunk(Interp *I, Chunk *c, EchoFn echo, void *ud) {
   EvalState *es = I->es;
   bool outer = es->nest == 0;
   if (outer) {
-    es->stack_base = (char *)__builtin_frame_address(0);
+    set_stack_base(es);
     es->ctl = CTL_NONE;
   }
   es->nest++;

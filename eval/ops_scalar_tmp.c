@@ -19,9 +19,12 @@ static bool num(Value v, double *d) {
 Value jx_binop(Interp *I, BinOp op, Value a, Value b) {
   if (op == OP_ADD && a.tag == T_STR && b.tag == T_STR) {
     Str *x = AS_STR(a), *y = AS_STR(b);
-    Value s = str_new(I, x->s, x->len + y->len);
-    if (IS_EXC(s)) return s;
-    memcpy(AS_STR(s)->s + x->len, y->s, y->len);
+    char *buf = jx_malloc(I, x->len + y->len + 1);
+    if (!buf) return v_exc();
+    memcpy(buf, x->s, x->len);
+    memcpy(buf + x->len, y->s, y->len);
+    Value s = str_new(I, buf, x->len + y->len);
+    jx_free(buf);
     return s;
   }
   if (op == OP_ADD && a.tag == T_TUPLE && b.tag == T_TUPLE) {

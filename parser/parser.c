@@ -60,6 +60,7 @@ typedef struct {
   bool failed;      /* an error has been raised: keep the first */
   bool incomplete;  /* the error is "input ended early" */
   TokKind prev_kind;/* kind of the last consumed token */
+  int prev_end_line, prev_end_col; /* just after the last consumed token */
   int fn_depth;     /* nesting of function bodies */
 } Parser;
 
@@ -100,7 +101,17 @@ static Token *peek_raw(Parser *p, int k) {
 
 static void drop(Parser *p) {
   if (p->la_n == 0) peek_raw(p, 0);
-  p->prev_kind = p->la[p->la_head].kind;
+  Token *t = &p->la[p->la_head];
+  p->prev_kind = t->kind;
+  if (t->kind != TK_NEWLINE && t->kind != TK_EOF) {
+    /* end column: the token's code points (tokens do not span lines, except
+     * a string with a backslash-newline: then this is approximate) */
+    int cps = 0;
+    for (size_t i = 0; i < t->len; i++)
+      if (((unsigned char)p->ch->src[t->pos + i] & 0xC0) != 0x80) cps++;
+    p->prev_end_line = t->line;
+    p->prev_end_col = t->col + cps;
+  }
   p->la_head = (p->la_head + 1) % p->la_cap;
   p->la_n--;
 }
@@ -161,11 +172,18 @@ static void describe(const Token *t, char *buf, size_t n) {
 static void *unexpected(Parser *p, const char *expected) {
   Token *t = peek(p);
   if (p->failed) return NULL;
-  if (t->kind == TK_EOF) p->incomplete = true;
+  int line = t->line, col = t->col;
+  if (t->kind == TK_EOF) {
+    p->incomplete = true;
+    if (p->prev_end_line) { /* point just after the last token */
+      line = p->prev_end_line;
+      col = p->prev_end_col;
+    }
+  }
   char d[96];
   describe(t, d, sizeof d);
-  if (expected) return perr_at(p, t->line, t->col, "expected %s, found %s", expected, d);
-  return perr_at(p, t->line, t->col, "invalid syntax: unexpected %s", d);
+  if (expected) return perr_at(p, line, col, "expected %s, found %s", expected, d);
+  return perr_at(p, line, col, "invalid syntax: unexpected %s", d);
 }
 
 static bool expect(Parser *p, TokKind k, const char *what) {
@@ -416,34 +434,46 @@ static Node *parse_lambda(Parser *p) {
   return n;
 }
 
+/* if c { … } else if d { … } else { … } — else-if chains are built in a
+ * loop, so a long chain does not nest the parser. */
 static Node *parse_if(Parser *p) {
   Token kw = next(p);
-  Node *n = mkt(p, N_IF, &kw);
-  if (!n) return NULL;
+  Node *first = mkt(p, N_IF, &kw), *n = first;
+  if (!first) return NULL;
   if (!enter(p, &kw)) return NULL;
   bool save = p->nl_skip;
   p->nl_skip = false;
-  n->u.k.a = parse_expr(p);
-  if (n->u.k.a) {
-    if (!check(p, TK_LBRACE)) unexpected(p, "'{' after the condition of if");
-    else n->u.k.b = parse_block(p);
-  }
-  if (n->u.k.b) {
+  while (n) {
+    n->u.k.a = parse_expr(p);
+    if (!n->u.k.a) break;
+    if (!check(p, TK_LBRACE)) {
+      unexpected(p, "'{' after the condition of if");
+      break;
+    }
+    n->u.k.b = parse_block(p);
+    if (!n->u.k.b) break;
     /* `else` may follow on the next line */
     int k = 0;
     while (peek_raw(p, k)->kind == TK_NEWLINE) k++;
-    if (peek_raw(p, k)->kind == TK_ELSE) {
-      skip_nl(p);
-      drop(p);
-      if (check(p, TK_IF)) n->u.k.c = parse_if(p);
-      else if (check(p, TK_LBRACE)) n->u.k.c = parse_block(p);
-      else unexpected(p, "'{' or 'if' after 'else'");
-      if (!n->u.k.c) n = NULL;
+    if (peek_raw(p, k)->kind != TK_ELSE) break;
+    skip_nl(p);
+    drop(p);
+    if (check(p, TK_IF)) {
+      Token kw2 = next(p);
+      Node *e = mkt(p, N_IF, &kw2);
+      n->u.k.c = e;
+      n = e;
+    } else if (check(p, TK_LBRACE)) {
+      n->u.k.c = parse_block(p);
+      break;
+    } else {
+      unexpected(p, "'{' or 'if' after 'else'");
+      break;
     }
   }
   p->nl_skip = save;
   leave(p);
-  return p->failed ? NULL : n;
+  return p->failed ? NULL : first;
 }
 
 /* After '{' in expression position: a dict literal, unless a statement
@@ -784,10 +814,12 @@ static Node *parse_index_item(Parser *p) {
 }
 
 static Node *parse_postfix(Parser *p) {
+  TokKind first = peek(p)->kind;
   Node *e = parse_primary(p);
   if (!e) return NULL;
-  /* blocks and if-expressions take no postfix operators */
-  if (e->kind == N_BLOCK || e->kind == N_IF || e->kind == N_FUNC) return e;
+  /* blocks, if-expressions and function literals take no postfix
+   * operators (parenthesize them: (fn(x) => x)(1)) */
+  if (e->kind == N_BLOCK || first == TK_IF || first == TK_FN || first == TK_LAMBDA) return e;
   while (1) {
     Token *t = peek(p);
     if (t->kind == TK_LPAREN) {

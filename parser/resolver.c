@@ -42,7 +42,12 @@ typedef struct {
   Interp *I;
   Chunk *ch;
   bool failed;
+  int depth; /* tree depth: bounds every later recursion over the tree */
 } Resolver;
+
+#ifndef RESOLVE_MAX_DEPTH
+#define RESOLVE_MAX_DEPTH 1000
+#endif
 
 static int rerr(Resolver *r, ErrKind k, Node *at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -227,7 +232,23 @@ static int resolve_target(Resolver *r, FnScope *fs, Node *n) {
               name, name);
 }
 
-static int res(Resolver *r, FnScope *fs, Node *n);
+static int res1(Resolver *r, FnScope *fs, Node *n);
+
+/* Every node goes through here: a tree deeper than RESOLVE_MAX_DEPTH (say
+ * a chain of a million additions) is a RecursionError before anything
+ * recurses over it at run time. */
+static int res(Resolver *r, FnScope *fs, Node *n) {
+  if (!n || r->failed) return r->failed ? -1 : 0;
+  if (++r->depth > RESOLVE_MAX_DEPTH) {
+    int rc = rerr(r, E_RECURSION, n, "expression nested too deeply (more than %d levels)",
+                  RESOLVE_MAX_DEPTH);
+    r->depth--;
+    return rc;
+  }
+  int rc = res1(r, fs, n);
+  r->depth--;
+  return rc;
+}
 
 static int res_block(Resolver *r, FnScope *fs, Node *b) {
   int save_n = fs->nlocals, save_s = fs->nslots;
@@ -276,8 +297,7 @@ static int res_proto(Resolver *r, FnScope *outer, Proto *pr) {
   return rc;
 }
 
-static int res(Resolver *r, FnScope *fs, Node *n) {
-  if (!n || r->failed) return r->failed ? -1 : 0;
+static int res1(Resolver *r, FnScope *fs, Node *n) {
   switch ((NodeKind)n->kind) {
   case N_INT: case N_FLOAT: case N_STR: case N_TRUE: case N_FALSE: case N_NONE:
     return 0;
@@ -327,11 +347,13 @@ static int res(Resolver *r, FnScope *fs, Node *n) {
   case N_FUNC:
     return res_proto(r, fs, n->u.func.proto);
   case N_IF:
-    if (res(r, fs, n->u.k.a) < 0) return -1;
-    if (res_block(r, fs, n->u.k.b) < 0) return -1;
-    if (!n->u.k.c) return 0;
-    if (n->u.k.c->kind == N_BLOCK) return res_block(r, fs, n->u.k.c);
-    return res(r, fs, n->u.k.c);
+    for (;;) { /* else-if chains iterate */
+      if (res(r, fs, n->u.k.a) < 0) return -1;
+      if (res_block(r, fs, n->u.k.b) < 0) return -1;
+      if (!n->u.k.c) return 0;
+      if (n->u.k.c->kind == N_BLOCK) return res_block(r, fs, n->u.k.c);
+      n = n->u.k.c;
+    }
   case N_BLOCK:
     return res_block(r, fs, n);
   case N_LET: {
@@ -378,7 +400,7 @@ static int res(Resolver *r, FnScope *fs, Node *n) {
 }
 
 int resolve_chunk(Interp *I, Chunk *c) {
-  Resolver r = {I, c, false};
+  Resolver r = {I, c, false, 0};
   FnScope top = {0};
   int rc = 0;
   for (int i = 0; i < c->body->u.list.n && rc == 0; i++) rc = res(&r, &top, c->body->u.list.items[i]);

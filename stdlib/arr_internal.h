@@ -84,6 +84,8 @@ int check_out_shape(Interp *I, const char *what, int nd, const int64_t *sh);
 /* A view of 'base' (any Array; its root owner is referenced) with dtype,
  * shape and a byte offset into its data.  NULL on error. */
 Array *arr_view(Interp *I, Array *base, int nd, const int64_t *shape, size_t byte_off);
+/* Free the cached large blocks (see array.c); optional, e.g. at exit. */
+void arr_cache_clear(void);
 /* Convert n elements from (sdt, src) to (ddt, dst). */
 void conv_buf(DType sdt, const void *src, DType ddt, void *dst, int64_t n);
 /* Copy from a strided source into a contiguous destination of the given

@@ -151,6 +151,64 @@ static void human_bytes(double b, char *buf, size_t n) {
   snprintf(buf, n, "%.1f %s", b, u[k]);
 }
 
+/* A small cache of freed large blocks.  Big temporaries (a chain of
+ * elementwise ops on 10^7 elements) would otherwise each be a fresh mmap
+ * whose pages the kernel faults in and zeroes on first touch; reusing a
+ * recently freed block of about the same size avoids that.  Bounded (a
+ * few blocks, a fraction of RAM); process-wide because it only holds free
+ * memory, never interpreter state. */
+#define CACHE_SLOTS 4
+#define CACHE_MIN ((size_t)1 << 20)
+static struct {
+  void *p;
+  size_t cap;
+} big_cache[CACHE_SLOTS];
+static unsigned cache_next;
+
+static void *cache_take(size_t total) {
+  int best = -1;
+  for (int k = 0; k < CACHE_SLOTS; k++)
+    if (big_cache[k].p && big_cache[k].cap >= total && big_cache[k].cap - total <= total / 2 &&
+        (best < 0 || big_cache[k].cap < big_cache[best].cap))
+      best = k;
+  if (best < 0) return NULL;
+  void *p = big_cache[best].p;
+  big_cache[best].p = NULL;
+  return p;
+}
+
+static void cache_put(void *p, size_t total) {
+  size_t limit = (size_t)(phys_bytes() / 8);
+  if (total > limit) {
+    jx_free(p);
+    return;
+  }
+  size_t sum = total;
+  for (int k = 0; k < CACHE_SLOTS; k++)
+    if (big_cache[k].p) sum += big_cache[k].cap;
+  int slot = -1;
+  for (int k = 0; k < CACHE_SLOTS && slot < 0; k++)
+    if (!big_cache[k].p) slot = k;
+  if (slot < 0 || sum > limit) {
+    slot = (int)(cache_next++ % CACHE_SLOTS);
+    if (big_cache[slot].p) jx_free(big_cache[slot].p);
+    big_cache[slot].p = NULL;
+  }
+  big_cache[slot].p = p;
+  big_cache[slot].cap = total;
+}
+
+void arr_cache_clear(void) {
+  for (int k = 0; k < CACHE_SLOTS; k++) {
+    jx_free(big_cache[k].p);
+    big_cache[k].p = NULL;
+  }
+}
+
+static size_t block_size(DType dt, int64_t size) {
+  return sizeof(Array) + ARR_ALIGN + (size_t)size * dtype_size(dt);
+}
+
 static Array *alloc_impl(Interp *I, DType dt, int ndim, const int64_t *shape, bool zero) {
   if (ndim < 0 || ndim > JX_MAXDIM) {
     jx_raise(I, E_SHAPE, "arrays may have at most %d dimensions (got %d)", JX_MAXDIM, ndim);
@@ -167,8 +225,10 @@ static Array *alloc_impl(Interp *I, DType dt, int ndim, const int64_t *shape, bo
              shape_str(b, ndim, shape), dtype_name(dt), h);
     return NULL;
   }
-  size_t total = sizeof(Array) + ARR_ALIGN + (size_t)nbytes;
-  Array *a = zero ? jx_calloc(I, 1, total) : jx_malloc(I, total);
+  size_t total = block_size(dt, size);
+  Array *a = NULL;
+  if (!zero && total >= CACHE_MIN) a = cache_take(total);
+  if (!a) a = zero ? jx_calloc(I, 1, total) : jx_malloc(I, total);
   if (!a) {
     char b[SHBUF];
     jx_raise(I, E_MEMORY, "out of memory allocating an array of shape %s",
@@ -212,8 +272,14 @@ Array *arr_view(Interp *I, Array *base, int nd, const int64_t *shape, size_t byt
 
 void array_free(Obj *o) {
   Array *a = (Array *)o;
-  if (a->base) v_decref(v_obj(&a->base->hdr));
-  jx_free(a);
+  if (a->base) {
+    v_decref(v_obj(&a->base->hdr));
+    jx_free(a);
+    return;
+  }
+  size_t total = block_size((DType)a->dtype, a->size);
+  if (total >= CACHE_MIN) cache_put(a, total);
+  else jx_free(a);
 }
 
 Value arr_normalize(Interp *I, Array *a) {

@@ -211,15 +211,10 @@ LIB_FN(bi_arange) {
   Value start = args[0], stop = args[1], step = args[2];
   int dt;
   if (lib_dtype_arg(I, args[3], "arange", "dtype", &dt) < 0) return v_exc();
-  if (lib_is_missing(stop)) {
-    stop = start;
-    start = v_int(0);
-  }
-  if (lib_is_missing(step)) step = v_int(1);
   const char *names[3] = {"start", "stop", "step"};
   Value vs[3] = {start, stop, step};
-  bool all_int = true;
   for (int k = 0; k < 3; k++) {
+    if (k > 0 && lib_is_missing(vs[k])) continue;
     if (!is_concrete_num(vs[k])) {
       if (vs[k].tag == T_TRACER || vs[k].tag == T_ARRAY)
         return jx_raise(I, E_TYPE,
@@ -228,8 +223,13 @@ LIB_FN(bi_arange) {
       return jx_raise(I, E_TYPE, "arange: '%s' must be a number, not %s", names[k],
                       type_name(vs[k]));
     }
-    if (vs[k].tag == T_FLOAT) all_int = false;
   }
+  if (lib_is_missing(stop)) {
+    stop = start;
+    start = v_int(0);
+  }
+  if (lib_is_missing(step)) step = v_int(1);
+  bool all_int = start.tag != T_FLOAT && stop.tag != T_FLOAT && step.tag != T_FLOAT;
   if (all_int) {
     int64_t a = start.u.i, b = stop.u.i, s = step.u.i, len = 0, diff;
     if (s == 0) return jx_raise(I, E_VALUE, "arange: step must not be zero");

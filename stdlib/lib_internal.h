@@ -14,6 +14,12 @@
  *     lib_bin(I, P_mul, F(0.5), lib_un(I, P_tanh, K(x)))
  * where K(x) takes a new reference to a borrowed x and F(d) is a float.
  * Results are owned; v_exc() on error.
+ *
+ * CAUTION: C does not order the evaluation of sibling arguments.  A
+ * variable passed as a consumed argument may be freed before a sibling
+ * argument that mentions it is evaluated, so in one full expression an
+ * owned variable is either consumed once and mentioned nowhere else, or
+ * only ever passed as K(var) (and released afterwards).
  */
 #ifndef JX_LIB_INTERNAL_H
 #define JX_LIB_INTERNAL_H

@@ -54,9 +54,7 @@ UNARY(bi_isfinite, P_isfinite, "isfinite")
 UNARY(bi_negative, P_neg, "negative")
 UNARY(bi_erf, P_erf, "erf")
 
-BINARY(bi_add, P_add, "add")
 BINARY(bi_subtract, P_sub, "subtract")
-BINARY(bi_multiply, P_mul, "multiply")
 BINARY(bi_divide, P_div, "divide")
 BINARY(bi_floor_divide, P_floordiv, "floor_divide")
 BINARY(bi_mod, P_mod, "mod")
@@ -79,6 +77,18 @@ static Value round_like(Interp *I, Value x, PrimId p, const char *fname) {
 LIB_FN(bi_floor) { return round_like(I, args[0], P_floor, "floor"); }
 LIB_FN(bi_ceil) { return round_like(I, args[0], P_ceil, "ceil"); }
 LIB_FN(bi_rint) { return round_like(I, args[0], P_round, "rint"); }
+
+/* add/multiply of two bool arrays are logical or/and (numpy, JAX) */
+static Value add_mul(Interp *I, Value *args, PrimId p, PrimId pbool, const char *fname) {
+  Aval a, b;
+  if (lib_aval(I, args[0], fname, "x", &a) < 0 || lib_aval(I, args[1], fname, "y", &b) < 0)
+    return v_exc();
+  Params empty = PARAMS_INIT;
+  if (a.dtype == DT_BOOL && b.dtype == DT_BOOL) p = pbool;
+  return jx_bind2(I, p, args[0], args[1], &empty);
+}
+LIB_FN(bi_add) { return add_mul(I, args, P_add, P_or, "add"); }
+LIB_FN(bi_multiply) { return add_mul(I, args, P_mul, P_and, "multiply"); }
 
 LIB_FN(bi_positive) {
   Aval a;
@@ -222,8 +232,10 @@ LIB_FN(bi_trunc) {
   if (lib_aval(I, args[0], "trunc", "x", &a) < 0) return v_exc();
   Value x = lib_to_float(I, K(args[0]));
   if (IS_EXC(x)) return x;
-  return lib_select(I, lib_bin(I, P_lt, K(x), F(0.0)), lib_un(I, P_ceil, K(x)),
-                    lib_un(I, P_floor, x));
+  Value r = lib_select(I, lib_bin(I, P_lt, K(x), F(0.0)), lib_un(I, P_ceil, K(x)),
+                       lib_un(I, P_floor, K(x)));
+  v_decref(x);
+  return r;
 }
 
 /* logaddexp(a, b) = log(exp(a) + exp(b)), stable, with the derivative
@@ -238,8 +250,8 @@ Value lib_logaddexp(Interp *I, Value a, Value b) {
   }
   Value big = lib_select(I, K(pos), K(a), K(b));
   Value small = lib_select(I, pos, K(b), K(a));
-  Value r = lib_bin(I, P_add, K(big),
-                    lib_un(I, P_log1p, lib_un(I, P_exp, lib_bin(I, P_sub, small, big))));
+  Value diff = lib_bin(I, P_sub, small, K(big));
+  Value r = lib_bin(I, P_add, big, lib_un(I, P_log1p, lib_un(I, P_exp, diff)));
   /* a - b is nan only when both are the same infinity (or one is nan):
    * a + b is then the right answer. */
   return lib_select(I, lib_un(I, P_isnan, d), lib_bin(I, P_add, K(a), K(b)), r);

@@ -261,7 +261,9 @@ static Value mat_norm(Interp *I, Value x, const Aval *a, int64_t row, int64_t co
     return jx_raise(I, E_VALUE, "norm: zero-size array to reduction operation");
   Value s = lib_reduce_kd(I, P_reduce_sum, lib_un(I, P_abs, lib_to_float(I, K(x))), a, 1,
                           &sum_ax, true);
-  Value r = lib_reduce_kd(I, ord > 0 ? P_reduce_max : P_reduce_min, s, a, 1, &ext_ax, true);
+  Aval sa = *a;
+  sa.shape[sum_ax] = 1;
+  Value r = lib_reduce_kd(I, ord > 0 ? P_reduce_max : P_reduce_min, s, &sa, 1, &ext_ax, true);
   if (keepdims || IS_EXC(r)) return r;
   int64_t sh[JX_MAXDIM];
   int nd = 0;

@@ -219,8 +219,9 @@ int lib_aval(Interp *I, Value v, const char *fname, const char *pname, Aval *out
   if (!lib_is_num(v)) {
     if (v.tag == T_UNSET)
       return jx_raisei(I, E_TYPE, "%s: missing argument '%s'", fname, pname);
-    return jx_raisei(I, E_TYPE, "%s: argument '%s' must be an array or a number, not %s",
-                     fname, pname, type_name(v));
+    return jx_raisei(I, E_TYPE, "%s: argument '%s' must be an array or a number, not %s%s",
+                     fname, pname, type_name(v),
+                     v.tag == T_TUPLE ? " (array(t) makes an array from a tuple)" : "");
   }
   return val_aval(I, v, out);
 }
@@ -492,7 +493,8 @@ Value lib_logsumexp(Interp *I, Value x, int naxes, const int64_t *axes, bool kee
     v_decref(xf);
     return m;
   }
-  m = lib_sg(I, lib_select(I, lib_un(I, P_isfinite, K(m)), m, F(0.0)));
+  Value fin = lib_un(I, P_isfinite, K(m));
+  m = lib_sg(I, lib_select(I, fin, m, F(0.0)));
   Value s = lib_reduce_kd(I, P_reduce_sum, lib_un(I, P_exp, lib_bin(I, P_sub, xf, K(m))),
                           &a, naxes, axes, keepdims);
   Value ls = lib_un(I, P_log, s);

@@ -11,6 +11,9 @@
 #include "arr_internal.h"
 
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #pragma GCC optimize("O3")
 
@@ -48,36 +51,43 @@ static int64_t sum_i64(const int64_t *x, int64_t n) {
   return (int64_t)s;
 }
 
+/* max/min of a row with NaN propagation: SSE2 max/min (which drop NaNs)
+ * plus an unordered-compare mask that remembers whether a NaN was seen. */
 static double maxrow_f(const double *x, int64_t n, bool ismax) {
-  double m[8];
   int64_t i = 0;
+  double r = x[0];
+  bool nan = false;
+#ifdef __SSE2__
   if (n >= 8) {
-    for (int j = 0; j < 8; j++) m[j] = x[j];
-    i = 8;
-    if (ismax) {
-      for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; j++) {
-          double v = x[i + j];
-          m[j] = (v > m[j] || v != v) ? v : m[j];
-        }
-    } else {
-      for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; j++) {
-          double v = x[i + j];
-          m[j] = (v < m[j] || v != v) ? v : m[j];
-        }
+    __m128d m0 = _mm_loadu_pd(x), m1 = _mm_loadu_pd(x + 2), m2 = _mm_loadu_pd(x + 4),
+            m3 = _mm_loadu_pd(x + 6);
+    __m128d bad = _mm_setzero_pd();
+    for (i = 8; i + 8 <= n; i += 8) {
+      __m128d v0 = _mm_loadu_pd(x + i), v1 = _mm_loadu_pd(x + i + 2),
+              v2 = _mm_loadu_pd(x + i + 4), v3 = _mm_loadu_pd(x + i + 6);
+      if (ismax) {
+        m0 = _mm_max_pd(v0, m0), m1 = _mm_max_pd(v1, m1);
+        m2 = _mm_max_pd(v2, m2), m3 = _mm_max_pd(v3, m3);
+      } else {
+        m0 = _mm_min_pd(v0, m0), m1 = _mm_min_pd(v1, m1);
+        m2 = _mm_min_pd(v2, m2), m3 = _mm_min_pd(v3, m3);
+      }
+      bad = _mm_or_pd(bad, _mm_or_pd(_mm_cmpunord_pd(v0, v1), _mm_cmpunord_pd(v2, v3)));
     }
-  } else {
-    for (int j = 0; j < 8; j++) m[j] = x[0];
+    bad = _mm_or_pd(bad, _mm_or_pd(_mm_cmpunord_pd(m0, m1), _mm_cmpunord_pd(m2, m3)));
+    nan = _mm_movemask_pd(bad) != 0;
+    if (ismax) m0 = _mm_max_pd(_mm_max_pd(m0, m1), _mm_max_pd(m2, m3));
+    else m0 = _mm_min_pd(_mm_min_pd(m0, m1), _mm_min_pd(m2, m3));
+    double t[2];
+    _mm_storeu_pd(t, m0);
+    r = ismax ? (t[0] > t[1] ? t[0] : t[1]) : (t[0] < t[1] ? t[0] : t[1]);
   }
-  double r = m[0];
-  for (int j = 1; j < 8; j++) {
-    double v = m[j];
-    r = ismax ? ((v > r || v != v) ? v : r) : ((v < r || v != v) ? v : r);
-  }
+#endif
+  if (nan) return NAN;
   for (; i < n; i++) {
     double v = x[i];
-    r = ismax ? ((v > r || v != v) ? v : r) : ((v < r || v != v) ? v : r);
+    if (v != v) return v;
+    r = ismax ? (v > r ? v : r) : (v < r ? v : r);
   }
   return r;
 }

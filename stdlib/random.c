@@ -451,8 +451,9 @@ static Value bi_permutation(Interp *I, Value *args, int nargs, Value self) {
 
 const BuiltinDef random_builtins[] = {
     {"random.PRNGKey", bi_prngkey, "seed",
-     "random.PRNGKey(seed) makes a PRNG key from an int seed, as JAX does: the high and low "
-     "32 bits of the 64-bit seed. " KEY_DOC
+     "random.PRNGKey(seed) makes a PRNG key from an int seed as JAX does by default "
+     "(jax_enable_x64 off): the seed is narrowed to 32 bits, giving [0, seed mod 2**32]. "
+     KEY_DOC
      "Example: random.PRNGKey(42) gives [ 0 42]; random.normal(random.PRNGKey(0)) gives "
      "-0.20584226 (JAX's value, widened to float64)."},
     {"random.key", bi_prngkey, "seed",

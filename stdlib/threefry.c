@@ -112,6 +112,13 @@ static void hash_iota_each(const uint32_t key[2], uint64_t n, uint64_t base,
 /* ---- seed, split, fold_in ----------------------------------------------- */
 
 void tf_seed(int64_t seed, uint32_t key[2]) {
+  /* jnp.asarray(np.int64(seed)) is int32 without x64: the high word of the
+   * narrowed seed shifted right by 32 is 0. */
+  key[0] = 0u;
+  key[1] = (uint32_t)((uint64_t)seed & 0xFFFFFFFFu);
+}
+
+void tf_seed_x64(int64_t seed, uint32_t key[2]) {
   uint64_t u = (uint64_t)seed;
   key[0] = (uint32_t)(u >> 32);
   key[1] = (uint32_t)(u & 0xFFFFFFFFu);

@@ -13,6 +13,7 @@
  *   threefry_2x32(key, count): the counts are flattened, padded with one 0
  *     if their number is odd, cut into two halves x0 | x1, hashed pairwise
  *     (x0[i], x1[i]) and the two output halves concatenated (pad dropped).
+ *   PRNGKey(seed)       = [0, seed mod 2**32] (seed narrowed to int32)
  *   random_bits(key, n) = threefry_2x32(key, iota(n))
  *   split(key, num)     = threefry_2x32(key, iota(2*num)) as num rows of 2
  *   fold_in(key, d)     = threefry_2x32(key, [0, d])
@@ -40,9 +41,14 @@ void tf_hash(const uint32_t key[2], const uint32_t *count, uint64_t n,
 /* Element i of threefry_2x32(key, iota(n)) (0 <= i < n). */
 uint32_t tf_hash_iota_at(const uint32_t key[2], uint64_t n, uint64_t i);
 
-/* PRNGKey(seed) for a 64-bit seed: key = [seed >> 32, seed & 0xFFFFFFFF]
- * (the high word of the two's-complement bit pattern). */
+/* PRNGKey(seed) as JAX makes it by default (jax_enable_x64 off): the seed
+ * is narrowed to 32 bits first, so key = [0, seed & 0xFFFFFFFF]
+ * (JAX tests/random_test.py test_prng_seeds_and_keys: PRNGKey(-1) is
+ * [0, 4294967295]). */
 void tf_seed(int64_t seed, uint32_t key[2]);
+/* The same with jax_enable_x64 on: key = [seed >> 32, seed & 0xFFFFFFFF]
+ * (the high word of the two's-complement bit pattern). */
+void tf_seed_x64(int64_t seed, uint32_t key[2]);
 
 /* split(key, num): out[2*num], row r = (out[2r], out[2r+1]). */
 void tf_split(const uint32_t key[2], uint64_t num, uint32_t *out);

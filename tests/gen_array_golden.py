@@ -236,7 +236,7 @@ test("shape_ops", [
     ("tile([[1, 2]], (2, 2))", "np.tile([[1, 2]], (2, 2))"),
     ("repeat([1, 2, 3], 2)", "np.repeat([1, 2, 3], 2)"), ("repeat(A, 2, axis=0).shape", "(6, 4)"),
     ("flip(A)", "np.flip(A)"), ("flip(A, axis=1)", "np.flip(A, axis=1)"), ("flip(T, axis=(0, 2))", "np.flip(T, axis=(0, 2))"),
-    ("take(A, [2, 0])", "np.take(A, [2, 0])"), ("take(A, [2, 0], axis=0)", "np.take(A, [2, 0], axis=0)"),
+    ("take(A, [2, 0])", "np.take(A, [2, 0], axis=0)"), ("take(A, [2, 0], axis=None)", "np.take(A, [2, 0])"), ("take(A, [2, 0], axis=0)", "np.take(A, [2, 0], axis=0)"),
     ("take(A, [-1, 1], axis=1)", "np.take(A, [-1, 1], axis=1)"), ("take(T, 1, axis=2)", "np.take(T, 1, axis=2)"),
     ("split(arange(6), 3)", "tuple(np.split(np.arange(6), 3))"),
     ("roll(arange(5), 2)", "np.roll(np.arange(5), 2)"),

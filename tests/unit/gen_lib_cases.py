@@ -174,7 +174,7 @@ ENV["full_like"] = lambda x, v, dtype=None, shape=None: np.full_like(x, v, dtype
 ENV["empty_like"] = ENV["zeros_like"]
 ENV["empty"] = lambda s, dtype=None: np.zeros(s, dtype=dtype)
 ENV["copy"] = lambda x: np.array(x)
-ENV["take"] = lambda x, i, axis=None: np.take(x, i, axis=axis)
+ENV["take"] = lambda x, i, axis=0: np.take(x, i, axis=axis)  # LANGUAGE.md: axis=0 default
 ENV["fix"] = np.fix
 ENV["split"] = lambda x, *a, **k: tuple(np.split(np.asarray(x), *a, **k))
 ENV["array_split"] = lambda x, *a, **k: tuple(np.array_split(np.asarray(x), *a, **k))
@@ -303,7 +303,10 @@ for f in UN:
                                     "trunc", "fix", "rint", "floor", "ceil", "real", "conj",
                                     "conjugate", "round"):
             continue
-        case(M, "%s(%s)" % (f, x))
+        npx = None
+        if x == "{B4}" and f not in ("isnan", "isinf", "isfinite", "logical_not"):
+            npx = "%s(array(%s, dtype=float))" % (f, x)   # numpy would give float16
+        case(M, "%s(%s)" % (f, x), npx)
 case(M, "round(2.675, 2)")
 case(M, "round([0.5, 1.5, 2.5, -0.5, -1.5], 0)")
 case(M, "round({A34}, 1)")
@@ -329,7 +332,11 @@ for f in BIN:
             continue
         if f in ("subtract",) and a == "{B4}":
             continue
-        case(M, "%s(%s, %s)" % (f, a, b))
+        npx = None
+        if (a, b) == ("{B4}", "{B4}") and f in ("arctan2", "logaddexp", "divide", "true_divide",
+                                                 "float_power"):
+            npx = "%s(array(%s, dtype=float), array(%s, dtype=float))" % (f, a, b)
+        case(M, "%s(%s, %s)" % (f, a, b), npx)
 case(M, "power({A34}, 2)")
 case(M, "power({A34}, -1)")
 case(M, "power({P4}, 0.5)")
@@ -480,7 +487,8 @@ for e in ["concatenate(({A34}, {A14}))", "concatenate(({A34}, {A31}), axis=1)",
           "flip(3)", "flipud({A34})", "fliplr({A34})", "flipud({V3})",
           "roll([1, 2, 3, 4], 1)", "roll([1, 2, 3, 4], -1)", "roll({A34}, 5)", "roll({A34}, 1, axis=0)",
           "roll({A34}, (1, -2), axis=(0, 1))", "roll({A34}, 2, axis=(0, 1))", "roll(array([]), 3)",
-          "take([10, 20, 30], [2, 0, -1])", "take({A34}, 5)", "take({A34}, -1)", "take({A34}, [1, 2], axis=1)",
+          "take([10, 20, 30], [2, 0, -1])", "take({A34}, 5, axis=None)", "take({A34}, -1, axis=None)",
+          "take({A34}, -1)", "take({A34}, [2, 0])", "take(3.0, [0, 0], axis=None)", "take({A34}, [1, 2], axis=1)",
           "take({A34}, [[0, 2], [1, 1]], axis=0)", "take({A34}, 2, axis=0)", "take({A34}, -2, axis=-1)",
           "take({T234}, [1, 0], axis=2)", "take({V3}, array([], dtype='int64'))", "take({V3}, (0, 2))",
           "take({B4}, [0, 1])",
@@ -621,7 +629,7 @@ W("vmap(nn.softmax)({A34})", fmt(NN.softmax(eval(sub("{A34}"), ENV))))
 W("vmap(dot)({A34}, {A34})", fmt(np.sum(np.square(eval(sub("{A34}"), ENV)), axis=1)))
 W("vmap(matmul)(ones((2, 3, 4)), ones((2, 4)))", "[[4.0, 4.0, 4.0], [4.0, 4.0, 4.0]]")
 W("vmap(trace)(stack(({N33}, {M33})))", "[0.0, 9.0]")
-W("vmap(linalg.det)(stack(({M33}, eye(3))))", fmt([np.linalg.det(eval(sub("{M33}"), ENV)), 1.0]))
+W("vmap(linalg.det)(stack(({M33}, eye(3))))", fmt(np.array([np.linalg.det(eval(sub("{M33}"), ENV)), 1.0])))
 W("vmap(nn.one_hot, in_axes=(0, None))([0, 2], 3)", "[[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]")
 W("vmap(take, in_axes=(None, 0))([10.0, 20.0, 30.0], [2, -1])", "[30.0, 30.0]")
 W("vmap(reshape, in_axes=(0, None))(ones((2, 6)), (3, 2))", fmt(np.ones((2, 3, 2))))
@@ -638,14 +646,14 @@ err("reshape(arange(6), (4, -1))", "E_SHAPE", "into shape (4, -1)")
 err("reshape(arange(6), (-1, -1))", "E_VALUE", "one unknown dimension")
 err("reshape(arange(6), (2, 'a'))", "E_TYPE", "reshape")
 err("reshape(arange(6), 2.0)", "E_TYPE", "reshape")
-err("reshape('abc', 3)", "E_TYPE", "reshape: argument 'x' must be an array or a number, not str")
+err("reshape('abc', 3)", "E_TYPE", "reshape: argument 'x' must be an array or a number, not string")
 err("sum({A34}, axis=2)", "E_VALUE", "sum: axis 2 is out of bounds for array of dimension 2")
 err("sum({A34}, axis=-3)", "E_VALUE", "axis -3 is out of bounds")
 err("sum({A34}, axis=(0, 0))", "E_VALUE", "duplicate value in 'axis'")
 err("sum({A34}, axis=(0, -2))", "E_VALUE", "duplicate value in 'axis'")
 err("sum({A34}, axis=1.0)", "E_TYPE", "sum: 'axis' must be an int")
 err("sum({A34}, keepdims='yes')", "E_TYPE", "keepdims")
-err("sum('x')", "E_TYPE", "sum: argument 'x' must be an array or a number, not str")
+err("sum('x')", "E_TYPE", "sum: argument 'x' must be an array or a number, not string")
 err("max(array([]))", "E_VALUE", "max: zero-size array to reduction operation maximum which has no identity")
 err("min(zeros((0, 3)), axis=0)", "E_VALUE", "min: zero-size array")
 err("max(zeros((0, 0)), axis=1)", "E_VALUE", "zero-size")
@@ -658,15 +666,15 @@ err("zeros(2.5)", "E_TYPE", "zeros: 'shape' must be an int or a tuple of ints, n
 err("zeros((2, 2.5))", "E_TYPE", "zeros: 'shape' must be an int or a tuple of ints")
 err("zeros(2, dtype='complex128')", "E_TYPE", "zeros: unknown dtype 'complex128'")
 err("zeros(2, dtype=3)", "E_TYPE", "zeros: 'dtype' must be a dtype")
-err("zeros((1000000000, 1000000000, 1000000000))", "E_SHAPE", "")
-err("ones((4611686018427387904, 4))", "E_SHAPE", "")
+err("zeros((1000000000, 1000000000, 1000000000))", "E_MEMORY", "")
+err("ones((4611686018427387904, 4))", "E_MEMORY", "")
 err("full((2, 2), [1, 2, 3])", "E_SHAPE", "full")
-err("full((2, 2), 'a')", "E_TYPE", "full: argument 'fill_value' must be an array or a number, not str")
+err("full((2, 2), 'a')", "E_TYPE", "full: argument 'fill_value' must be an array or a number, not string")
 err("arange(0, 10, 0)", "E_VALUE", "arange: step must not be zero")
 err("arange(0.0, 1.0, 0.0)", "E_VALUE", "arange: step must not be zero")
 err("arange(0, nan)", "E_VALUE", "arange")
 err("arange(0, inf)", "E_VALUE", "arange")
-err("arange('a')", "E_TYPE", "arange: 'start' must be a number, not str")
+err("arange('a')", "E_TYPE", "arange: 'start' must be a number, not string")
 err("arange([1, 2])", "E_TYPE", "arange: 'start' must be a concrete scalar")
 err("arange(-9223372036854775807, 9223372036854775807)", "E_VALUE", "arange")
 err("arange(0, 4611686018427387904)", "E_MEMORY", "")
@@ -692,7 +700,7 @@ err("concatenate(({A34}, {V3}))", "E_SHAPE", "concatenate: all the input arrays 
 err("concatenate((1, 2))", "E_VALUE", "concatenate: zero-dimensional arrays cannot be concatenated")
 err("concatenate(())", "E_VALUE", "concatenate: need at least one array")
 err("concatenate({V3})", "E_VALUE", "zero-dimensional")
-err("concatenate(({V3}, 'a'))", "E_TYPE", "concatenate: element 1 of 'arrays' is str, not an array")
+err("concatenate(({V3}, 'a'))", "E_TYPE", "concatenate: element 1 of 'arrays' is string, not an array")
 err("concatenate(({V3}, {V3}), axis=1)", "E_VALUE", "concatenate: axis 1 is out of bounds for array of dimension 1")
 err("concatenate([1, 2], axis=2)", "E_VALUE", "")
 err("stack(({A34}, {A31}))", "E_SHAPE", "stack: all input arrays must have the same shape")
@@ -719,13 +727,12 @@ err("roll({A34}, (1, 2), axis=0)", "E_VALUE", "roll: 'shift' and 'axis' must hav
 err("pad({V3}, -1)", "E_VALUE", "pad: negative pad widths")
 err("pad({V3}, 1, 'edge')", "E_VALUE", "pad: only mode=\"constant\" is supported")
 err("pad({A34}, ((1, 1), (1, 1), (1, 1)))", "E_VALUE", "pad: 'pad_width' has 3 entries for an array of dimension 2")
-err("matmul({N33}, {A34}.T)".replace("{A34}.T", "{A34}"), "E_SHAPE", "matmul: shapes (3, 3) and (3, 4) not aligned".replace("(3, 4) not", "(3, 4) not"))
 err("matmul(ones((2, 3)), ones((4, 5)))", "E_SHAPE", "matmul: shapes (2, 3) and (4, 5) not aligned: 3 (dim 1) != 4 (dim 0)")
 err("matmul(2.0, {V3})", "E_VALUE", "matmul: operand 0 is a scalar")
 err("matmul({V3}, 2.0)", "E_VALUE", "matmul: operand 1 is a scalar")
 err("matmul(ones((2, 3, 4)), ones((3, 4, 5)))", "E_SHAPE", "matmul: shapes (2,) and (3,) cannot be broadcast together")
 err("matmul({V3}, ones(4))", "E_SHAPE", "matmul: shapes (3,) and (4,) not aligned")
-err("matmul('a', {V3})", "E_TYPE", "matmul: argument 'a' must be an array or a number, not str")
+err("matmul('a', {V3})", "E_TYPE", "matmul: argument 'a' must be an array or a number, not string")
 err("dot({A34}, {A34})", "E_SHAPE", "dot: shapes (3, 4) and (3, 4) not aligned: 4 (dim 1) != 3 (dim 0)")
 err("vdot({V3}, ones(4))", "E_SHAPE", "vdot: vectors have different sizes (3 and 4)")
 err("inner({A34}, {A31})", "E_SHAPE", "inner: shapes")
@@ -748,9 +755,9 @@ err("norm({T234}, axis=(0, 1, 2))", "E_VALUE", "improper number of dimensions")
 err("where([True, False], 1)", "E_TYPE", "where: the one-argument form")
 err("where([True, False], [1, 2, 3], 0)", "E_SHAPE", "")
 err("add([1, 2], [1, 2, 3])", "E_SHAPE", "")
-err("add('a', 1)", "E_TYPE", "add: argument 'x' must be an array or a number, not str")
+err("add('a', 1)", "E_TYPE", "add: argument 'x' must be an array or a number, not string")
 err("maximum(1, None)", "E_TYPE", "maximum: argument 'y' must be an array or a number, not None")
-err("exp('a')", "E_TYPE", "exp: argument 'x' must be an array or a number, not str")
+err("exp('a')", "E_TYPE", "exp: argument 'x' must be an array or a number, not string")
 err("exp((1.0, 2.0))", "E_TYPE", "exp: argument 'x' must be an array or a number, not tuple")
 err("clip({V3}, 'a', 1)", "E_TYPE", "clip: argument 'lo' must be an array or a number")
 err("round({V3}, 1.5)", "E_TYPE", "round: 'decimals' must be an int")
@@ -764,7 +771,7 @@ err("nn.glu({V3})", "E_VALUE", "nn.glu: axis 0 has odd size 3")
 err("nn.gelu({V3}, approximate='yes')", "E_TYPE", "nn.gelu: 'approximate' must be True or False")
 err("nn.elu({V3}, alpha='a')", "E_TYPE", "nn.elu: 'alpha' must be a number")
 err("logsumexp(array([]))", "E_VALUE", "logsumexp: zero-size array")
-err("shape('a')", "E_TYPE", "shape: argument 'x' must be an array or a number, not str")
+err("shape('a')", "E_TYPE", "shape: argument 'x' must be an array or a number, not string")
 err("size({A34}, axis=2)", "E_VALUE", "size: axis 2 is out of bounds")
 err("cumsum({A34}, axis=2)", "E_VALUE", "cumsum: axis 2 is out of bounds")
 err("var({A34}, ddof='a')", "E_TYPE", "var: 'ddof' must be a number")

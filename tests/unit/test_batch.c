@@ -351,7 +351,14 @@ static void build_cases(void) {
   c = in(in(mk(P_la_solve, "vector rhs"), G_DIAG, "3,3"), G_F, "3");
   c->p.i0 = 1;
   c = in(in(mk(P_la_solve, "matrix rhs"), G_DIAG, "3,3"), G_F, "3,2");
+  c = in(in(mk(P_la_solve, "stacked a, vector rhs"), G_DIAG, "2,3,3"), G_F, "3");
+  c->p.i0 = 1;
+  c = in(in(mk(P_la_solve, "stacked rhs vectors"), G_DIAG, "3,3"), G_F, "2,3");
+  c->p.i0 = 1;
+  c = in(in(mk(P_la_solve, "stacked both"), G_DIAG, "2,3,3"), G_F, "2,3,2");
   in(mk(P_la_inv, "3x3"), G_DIAG, "3,3");
+  in(mk(P_la_inv, "stack"), G_DIAG, "2,3,3");
+  in(mk(P_la_cholesky, "stack"), G_SPD, "2,3,3");
   in(mk(P_la_det, "3x3"), G_F, "3,3");
   in(mk(P_la_det, "stack"), G_F, "2,2,2");
   in(mk(P_la_cholesky, "3x3"), G_SPD, "3,3");
@@ -359,6 +366,10 @@ static void build_cases(void) {
   c->p.i0 = 1;
   c = in(in(mk(P_la_triangular_solve, "upper, transposed"), G_DIAG, "3,3"), G_F, "3,2");
   c->p.i1 = 1;
+  c = in(in(mk(P_la_triangular_solve, "vector rhs"), G_DIAG, "3,3"), G_F, "3");
+  c->p.i0 = 1;
+  c = in(in(mk(P_la_triangular_solve, "stacked a, matrix rhs"), G_DIAG, "2,3,3"), G_F, "1,3,2");
+  c->p.i0 = 1;
   /* random */
   c = in(mk(P_rng_bits, "2x3"), G_KEY, "2");
   pa(c, "2,3");
@@ -618,7 +629,7 @@ static Value build_input(const Setup *s, int i, int level) {
 
 static Value reference(const Setup *s, Value f, const Value *x, int level) {
   if (level == s->nlev) return jx_call(I, f, s->n, x, 0, NULL, NULL);
-  Value res[8];
+  Value res[8] = {{0}};
   int64_t B = s->sizes[level];
   for (int64_t k = 0; k < B; k++) {
     Value lx[MAXIN2];
@@ -716,23 +727,27 @@ static int axis_choice(int k, int r) {
   return -2;
 }
 
+/* One level of vmap.  Plain: every operand takes one of {None, 0, 1, last}.
+ * jvp: primals and tangents are mapped independently, each one of
+ * {None, 0, last} (so jacfwd-like batched tangents over fixed primals too). */
 static void check_single(const Case *c, int ci, bool jvp) {
+  static const int plain_choices[] = {0, 1, 2, 3}, jvp_choices[] = {0, 1, 3};
+  const int *choices = jvp ? jvp_choices : plain_choices;
+  int nch = jvp ? 3 : 4;
   Value base = cfunc_new(I, jvp ? &jvpf_def : &primf_def, v_int(ci));
-  int nin = c->nin;
+  int nslots = c->nin * (jvp ? 2 : 1);
   int combos = 1;
-  for (int i = 0; i < nin; i++) combos *= 4;
+  for (int i = 0; i < nslots; i++) combos *= nch;
   for (int m = 0; m < combos; m++) {
     Setup s;
     setup_inputs(c, &s, jvp);
     s.nlev = 1;
     s.sizes[0] = 3;
     bool ok = true, any = false;
-    for (int i = 0, mm = m; i < nin; i++, mm /= 4) {
-      int a = axis_choice(mm % 4, c->nd[i]);
+    for (int i = 0, mm = m; i < nslots; i++, mm /= nch) {
+      int a = axis_choice(choices[mm % nch], c->nd[i % c->nin]);
       if (a == -2) ok = false;
-      if (jvp && mm % 4 == 2) ok = false; /* fewer variants under jvp */
       s.axes[i][0] = a;
-      if (jvp) s.axes[i + nin][0] = a;
       any |= a >= 0;
     }
     if (!ok || !any) continue;
@@ -788,7 +803,7 @@ Test(batch, every_row_has_a_case) {
 Test(batch, table_has_every_rule) {
   /* NULL only where the per-lane fallback is intended */
   for (int id = 0; id < P__COUNT; id++) {
-    bool fallback = !strncmp(prim_names[id], "la_", 3) || !strncmp(prim_names[id], "rng_", 4);
+    bool fallback = !strncmp(prim_names[id], "rng_", 4);
     if (!fallback) cr_expect(jx_batch_rules[id] != NULL, "no batch rule for %s", prim_names[id]);
   }
 }
@@ -1047,4 +1062,34 @@ Test(batch, truth_through_jvp_and_nesting) {
   v_decref(g1);
   v_decref(f);
   cr_expect_eq(trace_depth(I), 0);
+}
+
+/* ---- reference counts ---------------------------------------------- */
+
+/* A leak-checking build links a malloc/free wrapper that keeps this count
+ * of live allocations (gcc ... -Wl,--wrap=malloc,--wrap=calloc,
+ * --wrap=realloc,--wrap=free); elsewhere the test is skipped. */
+extern long batch_live_allocs __attribute__((weak));
+
+/* Running every case a second time must not leave allocations behind: the
+ * rules and the fallback release everything they create. */
+Test(batch, no_leaks) {
+  if (!&batch_live_allocs) cr_skip_test("needs a build with the allocation-counting wrapper");
+  build_cases();
+  long live[3];
+  const char *only = getenv("BATCH_LEAK_ONLY"); /* a primitive's name, to narrow down */
+  const char *mode = getenv("BATCH_LEAK_MODE"); /* plain, jvp or nested */
+  for (int rep = 0; rep < 3; rep++) {
+    rng_state = 88172645463325252ull;
+    nfail = nrun = 0;
+    for (int k = 0; k < ncases; k++) {
+      if (only && strcmp(only, prim_names[cases[k].id])) continue;
+      if (!mode || !strcmp(mode, "plain")) check_single(&cases[k], k, false);
+      if (!mode || !strcmp(mode, "jvp")) check_single(&cases[k], k, true);
+      if (!mode || !strcmp(mode, "nested")) check_nested(&cases[k], k);
+    }
+    live[rep] = batch_live_allocs;
+  }
+  cr_log_info("live allocations after each pass: %ld %ld %ld", live[0], live[1], live[2]);
+  cr_expect_eq(live[2], live[1], "%ld allocations leaked per pass", live[2] - live[1]);
 }

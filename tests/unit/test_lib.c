@@ -216,6 +216,16 @@ static bool close_f(double a, double b, double tol) {
   return fabs(a - b) <= tol * fabs(b) + 1e-14;
 }
 
+/* element k of a scalar or array */
+static double elem_f(Value v, int64_t k) {
+  if (v.tag == T_ARRAY) return arr_get_f(AS_ARRAY(v), k);
+  return v.tag == T_FLOAT ? v.u.f : (double)v.u.i;
+}
+static int64_t elem_i(Value v, int64_t k) {
+  if (v.tag == T_ARRAY) return arr_get_i(AS_ARRAY(v), k);
+  return v.tag == T_FLOAT ? (int64_t)v.u.f : v.u.i;
+}
+
 static bool same(Interp *I, Value got, Value want, double tol, char *why, size_t wn) {
   if (want.tag == T_TUPLE) {
     if (got.tag != T_TUPLE || AS_TUPLE(got)->n != AS_TUPLE(want)->n) {
@@ -256,23 +266,22 @@ static bool same(Interp *I, Value got, Value want, double tol, char *why, size_t
     snprintf(why, wn, "0-d array returned instead of a scalar");
     return false;
   }
-  Array *ag = arr_from_value(I, got), *aw = arr_from_value(I, want);
+  int64_t size = 1;
+  for (int k = 0; k < ng; k++) size *= sg[k];
   bool ok = true;
-  for (int64_t k = 0; ok && k < ag->size; k++) {
+  for (int64_t k = 0; ok && k < size; k++) {
     if (dw == DT_FLOAT) {
-      if (!close_f(arr_get_f(ag, k), arr_get_f(aw, k), tol)) {
-        snprintf(why, wn, "element %lld: %.17g, expected %.17g", (long long)k, arr_get_f(ag, k),
-                 arr_get_f(aw, k));
+      if (!close_f(elem_f(got, k), elem_f(want, k), tol)) {
+        snprintf(why, wn, "element %lld: %.17g, expected %.17g", (long long)k, elem_f(got, k),
+                 elem_f(want, k));
         ok = false;
       }
-    } else if (arr_get_i(ag, k) != arr_get_i(aw, k)) {
+    } else if (elem_i(got, k) != elem_i(want, k)) {
       snprintf(why, wn, "element %lld: %lld, expected %lld", (long long)k,
-               (long long)arr_get_i(ag, k), (long long)arr_get_i(aw, k));
+               (long long)elem_i(got, k), (long long)elem_i(want, k));
       ok = false;
     }
   }
-  v_decref(v_obj(&ag->hdr));
-  v_decref(v_obj(&aw->hdr));
   return ok;
 }
 
@@ -300,7 +309,9 @@ static void teardown(void) { jx_free_interp(I); }
 
 static int run_cases(const Case *cs, double tol) {
   int fails = 0, n = 0;
+  bool verbose = getenv("JX_TEST_VERBOSE") != NULL;
   for (; cs->src; cs++, n++) {
+    if (verbose) fprintf(stderr, "case %s\n", cs->src);
     jx_err_clear(I);
     Value got = ev(I, cs->src);
     if (IS_EXC(got)) {

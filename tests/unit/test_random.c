@@ -119,11 +119,12 @@ Test(random, prngkey) {
   k = key(42);
   expect_key(k, 0, 42);
   v_decref(k);
+  /* jax_enable_x64 off: the seed is narrowed to 32 bits */
   k = key(-1);
-  expect_key(k, 4294967295u, 4294967295u);
+  expect_key(k, 0, 4294967295u);
   v_decref(k);
   k = call("random.key", 1, v_int(((int64_t)5 << 32) + 7));
-  expect_key(k, 5, 7);
+  expect_key(k, 0, 7);
   v_decref(k);
   k = call("random.PRNGKey", 1, v_bool(true));
   expect_key(k, 0, 1);

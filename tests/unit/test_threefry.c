@@ -6,7 +6,7 @@
  *    testRngRandomBits (bits of PRNGKey(1701)), testPRNGValues (split,
  *    fold_in, randint of PRNGKey(0)), _RANDOM_VALUES_CASES (uniform,
  *    normal, bernoulli, randint, bits with seed zlib.adler32(name+impl)),
- *    test_prng_seeds_and_keys (seeds -> keys, x64 column).
+ *    test_prng_seeds_and_keys (seeds -> keys, both x64 columns).
  *  - JAX docs notebooks (jax-101/05-random-numbers, Common_Gotchas_in_JAX,
  *    quickstart), jax/random.py and jnp docstrings, docs/jep/9263.
  *  - The seed notebooks / conformance tests of this project (seed 001:
@@ -71,20 +71,34 @@ Test(threefry, hash_pads_odd_counts) {
 /* ---- seeds and keys ------------------------------------------------------- */
 
 Test(threefry, seeds) {
+  /* test_prng_seeds_and_keys, jax_enable_x64 off (JAX's default) */
   uint32_t k[2];
   key_of(0, k);
   cr_expect(k[0] == 0 && k[1] == 0);
   key_of(42, k);
   cr_expect(k[0] == 0 && k[1] == 42);
   key_of(-1, k);
-  cr_expect(k[0] == 4294967295u && k[1] == 4294967295u);
+  cr_expect(k[0] == 0 && k[1] == 4294967295u);
   key_of(-3, k);
-  cr_expect(k[0] == 4294967295u && k[1] == 4294967293u);
+  cr_expect(k[0] == 0 && k[1] == 4294967293u);
   key_of((int64_t)INT32_MAX + 100, k);
   cr_expect(k[0] == 0 && k[1] == 2147483747u);
+  key_of((int64_t)INT32_MIN - 100, k);
+  cr_expect(k[0] == 0 && k[1] == 2147483548u);
   key_of((int64_t)INT32_MIN - 101, k);
-  cr_expect(k[0] == 4294967295u && k[1] == 2147483547u);
+  cr_expect(k[0] == 0 && k[1] == 2147483547u);
   key_of(INT64_C(0x123456789), k);
+  cr_expect(k[0] == 0 && k[1] == 0x23456789u);
+  /* the same table with jax_enable_x64 on */
+  tf_seed_x64(-1, k);
+  cr_expect(k[0] == 4294967295u && k[1] == 4294967295u);
+  tf_seed_x64(-3, k);
+  cr_expect(k[0] == 4294967295u && k[1] == 4294967293u);
+  tf_seed_x64((int64_t)INT32_MIN - 101, k);
+  cr_expect(k[0] == 4294967295u && k[1] == 2147483547u);
+  tf_seed_x64((int64_t)INT32_MAX + 100, k);
+  cr_expect(k[0] == 0 && k[1] == 2147483747u);
+  tf_seed_x64(INT64_C(0x123456789), k);
   cr_expect(k[0] == 1 && k[1] == 0x23456789u);
 }
 
