@@ -71,6 +71,20 @@ int ad_truth(Interp *I, Value v);
 /* Concrete value behind JVP/VJP tracers (borrowed), or v unchanged. */
 Value ad_primal(Value v);
 
+/* ---- per-lane control flow (the evaluator's if/while under vmap) ----- */
+/* Masks are bool values that may vary across a vmapped batch.  For an
+ * "active" mask T_UNSET means every lane; for a "set" of lanes (returned,
+ * broken out) T_UNSET means none.  All take borrowed values and return
+ * owned ones. */
+int ad_cond_truth(Interp *I, Value c);      /* 0/1; 2 if per-lane or staged; -1 */
+bool ad_is_staged(Value v);                 /* a value traced by jit/make_jaxpr */
+void ad_mark_unstageable(Interp *I, Value v);
+Value ad_select_tree(Interp *I, Value mask, Value a, Value b, const char *who);
+Value ad_mask_and(Interp *I, Value active, Value c);   /* active & c */
+Value ad_mask_minus(Interp *I, Value active, Value set); /* active & ~set */
+Value ad_mask_union(Interp *I, Value set, Value active); /* set | active */
+int ad_mask_any(Interp *I, Value m);        /* 0 if no lane is set, else 1; -1 */
+
 /* ---- rules ---------------------------------------------------------- */
 /* Forward mode.  x: primals, t: tangents (T_UNSET = symbolic zero, never
  * all zero).  Sets *out (primal output) and *tout (tangent, T_UNSET for

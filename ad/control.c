@@ -372,3 +372,63 @@ done:
   return result;
 }
 
+
+/* ------------------------------------------------------------------ */
+/* masks for the evaluator's per-lane if/while (see ad/ad.h)            */
+
+int ad_cond_truth(Interp *I, Value c) { return ctl_truth(I, c, "condition"); }
+
+bool ad_is_staged(Value v) {
+  Value c = ad_primal(v);
+  while (c.tag == T_TRACER && AS_TRACER(c)->trace->kind == TK_BATCH) c = ad_primal(AS_TRACER(c)->a);
+  return c.tag == T_TRACER && AS_TRACER(c)->trace->kind == TK_STAGE;
+}
+
+void ad_mark_unstageable(Interp *I, Value v) {
+  Value c = ad_primal(v);
+  while (c.tag == T_TRACER && AS_TRACER(c)->trace->kind == TK_BATCH) c = ad_primal(AS_TRACER(c)->a);
+  stage_mark_unstageable(I, c);
+}
+
+Value ad_select_tree(Interp *I, Value mask, Value a, Value b, const char *who) {
+  return ctl_select_tree(I, mask, a, b, who);
+}
+
+static Value to_bool(Interp *I, Value c) {
+  Aval av;
+  if (val_aval(I, c, &av) < 0) return v_exc();
+  if (av.dtype == DT_BOOL) return v_incref(c);
+  return A_ne(I, c, v_int(0));
+}
+
+Value ad_mask_and(Interp *I, Value active, Value c) {
+  Value cb = to_bool(I, c);
+  if (IS_EXC(cb) || active.tag == T_UNSET) return cb;
+  Value r = A_bin(I, P_and, active, cb);
+  v_decref(cb);
+  return r;
+}
+
+Value ad_mask_minus(Interp *I, Value active, Value set) {
+  if (set.tag == T_UNSET) return v_incref(active);
+  Value ns = A_un(I, P_not, set);
+  if (IS_EXC(ns) || active.tag == T_UNSET) return ns;
+  Value r = A_bin(I, P_and, active, ns);
+  v_decref(ns);
+  return r;
+}
+
+Value ad_mask_union(Interp *I, Value set, Value active) {
+  if (active.tag == T_UNSET) return v_bool(true);
+  if (set.tag == T_UNSET) return v_incref(active);
+  return A_bin(I, P_or, set, active);
+}
+
+int ad_mask_any(Interp *I, Value m) {
+  if (m.tag == T_UNSET) return 1;
+  Value c = ad_primal(m);
+  if (c.tag == T_BOOL) return c.u.i != 0;
+  int t = ctl_truth(I, m, "condition");
+  if (t < 0) return -1;
+  return t != 0;
+}

@@ -97,7 +97,7 @@ Value ru_unary_lin(Interp *I, PrimId id, Value x, Value y, const Params *p, Valu
   case P_sqrt: /* 1 / (2 sqrt x): inf at 0, as in JAX */
     r = A_div(I, v, S(&s, A_mul(I, y, A_f(2.0))));
     break;
-  case P_sin: r = A_mul(I, v, S(&s, A_sin(I, x))); break;
+  case P_sin: r = A_mul(I, v, S(&s, A_cos(I, x))); break;
   case P_cos: r = A_neg(I, S(&s, A_mul(I, v, S(&s, A_sin(I, x))))); break;
   case P_tan: /* 1 + tan² */
     r = A_mul(I, v, S(&s, A_add(I, S(&s, A_ipow(I, y, 2)), A_f(1.0))));

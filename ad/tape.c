@@ -149,7 +149,8 @@ int tape_backward(Interp *I, Tape *t, int nseed, const int64_t *seed_nodes, cons
   int64_t n = t->n;
   for (int k = 0; k < nleaf; k++) out[k] = v_unset();
   if (n == 0) return 0;
-  Value *ct = jx_malloc(I, (size_t)n * sizeof(Value));
+  Value ct_small[64];
+  Value *ct = n <= 64 ? ct_small : jx_malloc(I, (size_t)n * sizeof(Value));
   if (!ct) return -1;
   for (int64_t i = 0; i < n; i++) ct[i] = v_unset();
   int64_t top = -1;
@@ -238,7 +239,7 @@ int tape_backward(Interp *I, Tape *t, int nseed, const int64_t *seed_nodes, cons
   }
 done:
   for (int64_t i = 0; i < n; i++) v_decref(ct[i]);
-  jx_free(ct);
+  if (ct != ct_small) jx_free(ct);
   if (rc < 0)
     for (int k = 0; k < nleaf; k++) {
       v_decref(out[k]);

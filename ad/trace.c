@@ -3,6 +3,7 @@
  * Staging is in ad/stage.c; the reverse sweep in ad/tape.c. */
 #include "trace_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,12 +152,15 @@ Value ad_primal(Value v) {
 /* avals                                                                */
 
 int val_aval(Interp *I, Value v, Aval *out) {
-  if (v.tag == T_TRACER) {
-    *out = AS_TRACER(v)->aval;
-    return 0;
+  switch (v.tag) {
+  case T_TRACER: *out = AS_TRACER(v)->aval; return 0;
+  case T_FLOAT: out->dtype = DT_FLOAT; out->ndim = 0; return 0;
+  case T_INT: out->dtype = DT_INT; out->ndim = 0; return 0;
+  case T_BOOL: out->dtype = DT_BOOL; out->ndim = 0; return 0;
+  default: break;
   }
   DType dt;
-  memset(out, 0, sizeof *out);
+  out->ndim = 0;
   if (val_dtype(v, &dt) < 0) {
     return jx_raisei(I, E_TYPE, "expected a number or an array, got %s", type_name(v));
   }
@@ -206,6 +210,49 @@ static int prim_nin(PrimId id, const Params *p) {
   return n >= 0 ? n : (p ? p->nin : 0);
 }
 
+/* Float scalars without tracers: compute in place (the hot path of scalar
+ * code and of the rules run by grad on scalars).  Must agree exactly with
+ * the implementations in stdlib/prims_elementwise.c for scalars. */
+static inline bool scalar_fast(PrimId id, const Value *in, const Params *p, Value *r) {
+  double x = in[0].u.f;
+  switch (id) {
+  case P_neg: *r = v_float(-x); return true;
+  case P_exp: *r = v_float(exp(x)); return true;
+  case P_log: *r = v_float(log(x)); return true;
+  case P_log1p: *r = v_float(log1p(x)); return true;
+  case P_expm1: *r = v_float(expm1(x)); return true;
+  case P_sqrt: *r = v_float(sqrt(x)); return true;
+  case P_sin: *r = v_float(sin(x)); return true;
+  case P_cos: *r = v_float(cos(x)); return true;
+  case P_tan: *r = v_float(tan(x)); return true;
+  case P_tanh: *r = v_float(tanh(x)); return true;
+  case P_sinh: *r = v_float(sinh(x)); return true;
+  case P_cosh: *r = v_float(cosh(x)); return true;
+  case P_abs: *r = v_float(fabs(x)); return true;
+  case P_integer_pow:
+    switch (p ? p->i0 : 1) {
+    case 0: *r = v_float(1.0); return true;
+    case 1: *r = v_float(x); return true;
+    case 2: *r = v_float(x * x); return true;
+    case 3: *r = v_float(x * x * x); return true;
+    case -1: *r = v_float(1.0 / x); return true;
+    case -2: *r = v_float(1.0 / (x * x)); return true;
+    default: return false;
+    }
+  case P_add: *r = v_float(x + in[1].u.f); return true;
+  case P_sub: *r = v_float(x - in[1].u.f); return true;
+  case P_mul: *r = v_float(x * in[1].u.f); return true;
+  case P_div: *r = v_float(x / in[1].u.f); return true;
+  case P_eq: *r = v_bool(x == in[1].u.f); return true;
+  case P_ne: *r = v_bool(x != in[1].u.f); return true;
+  case P_lt: *r = v_bool(x < in[1].u.f); return true;
+  case P_le: *r = v_bool(x <= in[1].u.f); return true;
+  case P_gt: *r = v_bool(x > in[1].u.f); return true;
+  case P_ge: *r = v_bool(x >= in[1].u.f); return true;
+  default: return false;
+  }
+}
+
 static Value jvp_process(Interp *I, Trace *t, PrimId id, const Value *in, int nin,
                          const Params *p);
 static Value vjp_process(Interp *I, Trace *t, PrimId id, const Value *in, int nin,
@@ -231,6 +278,10 @@ Value jx_bind(Interp *I, PrimId id, const Value *in, const Params *p) {
   }
   if (!top) {
     static const Params zero = PARAMS_INIT;
+    Value r;
+    if (nin <= 2 && in[0].tag == T_FLOAT && (nin == 1 || in[1].tag == T_FLOAT) &&
+        scalar_fast(id, in, p, &r))
+      return r;
     if (jx_check_interrupt(I) < 0) return v_exc();
     return jx_prims[id].impl(I, in, p ? p : &zero);
   }

@@ -223,7 +223,9 @@ static Value grad_apply(Interp *I, Value *args, int nargs, Value self) {
   {
     int64_t pos = 0;
     VVec leaves = {0};
-    for (int k = 0; k < nan; k++)
+    bool all_set = true;
+    for (int64_t i = 0; i < nl; i++) all_set &= cts[i].tag != T_UNSET;
+    for (int k = 0; k < nan && !all_set; k++)
       if (tree_flatten(I, AS_TUPLE(wargs)->items[argn[k]], &leaves) < 0) {
         vvec_free(&leaves);
         goto done;

@@ -18,8 +18,12 @@
 #include "../stdlib/builtins.h"
 #include "../stdlib/ops.h"
 #include "../stdlib/array.h"
+#include "../ad/ad.h"
 
-enum { CTL_NONE = 0, CTL_BREAK, CTL_CONTINUE, CTL_RETURN };
+/* CTL_MASKED: every lane active in the current per-lane mask has left the
+ * current block (return/break/continue under a condition that differs
+ * across a vmapped batch); see "per-lane control flow" below. */
+enum { CTL_NONE = 0, CTL_BREAK, CTL_CONTINUE, CTL_RETURN, CTL_MASKED };
 
 #define NOINLINE __attribute__((noinline))
 
@@ -45,10 +49,23 @@ struct EvalState {
   int nest;         /* active eval entries (for the stack base) */
 };
 
+/* Per-lane state of a frame once an if/while condition differed across a
+ * vmapped batch (or was staged by jit): which lanes run now, which have
+ * returned (and with what), broken out of or continued the innermost loop. */
+typedef struct Mask {
+  Value m;      /* active lanes (T_UNSET: all) */
+  Value dead;   /* lanes that returned (T_UNSET: none) */
+  Value ret;    /* their return values (T_UNSET: none yet) */
+  Value brk;    /* lanes that left the innermost loop (T_UNSET: none) */
+  Value cont;   /* lanes that continued in this iteration (T_UNSET: none) */
+  bool merging; /* the store in progress is an assignment (merge per lane) */
+} Mask;
+
 typedef struct Frame {
   Value *slots;
   Func *fn;         /* NULL at the top level of a chunk */
   Chunk *chunk;
+  Mask *mk;         /* NULL until per-lane control flow happens in this frame */
 } Frame;
 
 static Value ev(Interp *I, Frame *F, Node *n);
@@ -413,7 +430,23 @@ void eval_clear_globals(Interp *I) {
 }
 
 /* Store an owned value into a resolved NAME target. 0 or -1. */
+static int masked_merge(Interp *I, Frame *F, Node *n, Value *v, Value old) {
+  Value m = ad_select_tree(I, F->mk->m, *v, old, "if");
+  v_decref(*v);
+  *v = m;
+  if (IS_EXC(m)) {
+    locate(I, F, n);
+    return -1;
+  }
+  return 0;
+}
+
 static inline int store_name(Interp *I, Frame *F, Node *n, Value v) {
+  if (F->mk && F->mk->merging && F->mk->m.tag != T_UNSET && n->scope == SC_LOCAL &&
+      F->slots[n->u.name.idx].tag != T_UNSET) {
+    /* an assignment under a per-lane mask: lanes outside it keep the old value */
+    if (masked_merge(I, F, n, &v, F->slots[n->u.name.idx]) < 0) return -1;
+  }
   if (n->scope == SC_LOCAL) {
     Value *s = &F->slots[n->u.name.idx];
     Value old = *s;
@@ -583,11 +616,13 @@ static void release(Value *v, int n) {
   for (int i = 0; i < n; i++) v_decref(v[i]);
 }
 
+static Value mask_finish(Interp *I, Frame *F, Value r);
+
 /* Run fn with its parameters already bound in slots[0..ns) (owned; released). */
 static Value run_func(Interp *I, Func *fn, Value *slots, int ns) {
   Proto *p = fn->proto;
   EvalState *es = I->es;
-  Frame F = {slots, fn, p->chunk};
+  Frame F = {slots, fn, p->chunk, NULL};
   Value r;
   I->depth++;
   if (p->expr_body) {
@@ -607,6 +642,7 @@ static Value run_func(Interp *I, Func *fn, Value *slots, int ns) {
     }
   }
   I->depth--;
+  if (F.mk) r = mask_finish(I, &F, r);
   if (IS_EXC(r)) {
     if (es->ctl == CTL_RETURN) {
       es->ctl = CTL_NONE;
@@ -1177,7 +1213,7 @@ static inline int run_body(Interp *I, Frame *F, Node *b) {
         es->ctl = CTL_NONE;
         return 1;
       }
-      if (es->ctl == CTL_CONTINUE) {
+      if (es->ctl == CTL_CONTINUE || es->ctl == CTL_MASKED) {
         es->ctl = CTL_NONE;
         return 0;
       }
@@ -1186,6 +1222,236 @@ static inline int run_body(Interp *I, Frame *F, Node *b) {
     v_decref(v);
   }
   return 0;
+}
+
+
+/* ------------------------------------------------------------------ */
+/* per-lane control flow                                               */
+/* When an if or while condition differs across a vmapped batch (or is
+ * staged by jit), the frame switches to per-lane execution: both branches
+ * run, each under a mask of the lanes that take it; an assignment under a
+ * mask keeps the old value in the other lanes; return/break/continue under
+ * a mask retire those lanes (CTL_MASKED ends the block for all of them) and
+ * the others run on.  A function's result merges every lane's return. */
+
+static Mask *mask_get(Interp *I, Frame *F) {
+  if (F->mk) return F->mk;
+  Mask *mk = jx_malloc(I, sizeof(Mask));
+  if (!mk) return NULL;
+  mk->m = mk->dead = mk->ret = mk->brk = mk->cont = v_unset();
+  mk->merging = false;
+  F->mk = mk;
+  return mk;
+}
+
+static void mask_set(Value *slot, Value v) {
+  Value old = *slot;
+  *slot = v;
+  v_decref(old);
+}
+
+/* base minus the lanes that returned, broke out or continued */
+static Value mask_refresh(Interp *I, Mask *mk, Value base) {
+  Value a = ad_mask_minus(I, base, mk->dead);
+  if (IS_EXC(a)) return a;
+  Value b = ad_mask_minus(I, a, mk->brk);
+  v_decref(a);
+  if (IS_EXC(b)) return b;
+  Value c = ad_mask_minus(I, b, mk->cont);
+  v_decref(b);
+  return c;
+}
+
+/* Merge the lanes' returns into the function's result (consumes r). */
+static Value mask_finish(Interp *I, Frame *F, Value r) {
+  Mask *mk = F->mk;
+  EvalState *es = I->es;
+  Value out = r;
+  if (mk->ret.tag != T_UNSET) {
+    if (IS_EXC(r) && es->ctl == CTL_MASKED) {
+      es->ctl = CTL_NONE;
+      out = v_incref(mk->ret);
+    } else if (!IS_EXC(r) || es->ctl == CTL_RETURN) {
+      Value live = r;
+      if (IS_EXC(r)) {
+        es->ctl = CTL_NONE;
+        live = es->ret;
+        es->ret = v_none();
+      }
+      if (live.tag == T_NONE && mk->ret.tag != T_NONE)
+        out = jx_raise(I, E_TYPE,
+                       "under vmap, some examples returned a value and others reached the end "
+                       "of %s without one", F->fn ? F->fn->proto->name : "the program");
+      else
+        out = ad_select_tree(I, mk->dead, mk->ret, live, "return");
+      v_decref(live);
+    }
+  } else if (IS_EXC(r) && es->ctl == CTL_MASKED) {
+    es->ctl = CTL_NONE; /* lanes left a block with nothing to return */
+    out = v_none();
+  }
+  v_decref(mk->m);
+  v_decref(mk->dead);
+  v_decref(mk->ret);
+  v_decref(mk->brk);
+  v_decref(mk->cont);
+  jx_free(mk);
+  F->mk = NULL;
+  return out;
+}
+
+static bool mask_on(Frame *F) { return F->mk && F->mk->m.tag != T_UNSET; }
+
+/* return/break/continue under a mask: retire the active lanes */
+static Value masked_exit(Interp *I, Frame *F, Node *n, int kind, Value v) {
+  Mask *mk = F->mk;
+  if (kind == CTL_RETURN) {
+    Value nr = mk->ret.tag == T_UNSET ? v_incref(v) : ad_select_tree(I, mk->m, v, mk->ret, "return");
+    v_decref(v);
+    if (IS_EXC(nr)) goto fail;
+    mask_set(&mk->ret, nr);
+  }
+  Value *set = kind == CTL_RETURN ? &mk->dead : kind == CTL_BREAK ? &mk->brk : &mk->cont;
+  Value u = ad_mask_union(I, *set, mk->m);
+  if (IS_EXC(u)) goto fail;
+  mask_set(set, u);
+  I->es->ctl = CTL_MASKED;
+  return v_exc();
+fail:
+  locate(I, F, n);
+  return v_exc();
+}
+
+typedef struct {
+  Value outer, brk, cont;
+} LoopSave;
+
+static void loop_enter(Frame *F, LoopSave *ls) {
+  if (F->mk) {
+    ls->outer = v_incref(F->mk->m);
+    ls->brk = F->mk->brk;
+    ls->cont = F->mk->cont;
+    F->mk->brk = F->mk->cont = v_unset();
+  } else {
+    ls->outer = ls->brk = ls->cont = v_unset();
+  }
+}
+
+/* 1: run the iteration; 0: no lane is left; -1: error */
+static int loop_iter_begin(Interp *I, Frame *F, LoopSave *ls) {
+  Mask *mk = F->mk;
+  if (!mk) return 1;
+  mask_set(&mk->cont, v_unset());
+  Value m = mask_refresh(I, mk, ls->outer);
+  if (IS_EXC(m)) return -1;
+  mask_set(&mk->m, m);
+  return ad_mask_any(I, m);
+}
+
+static int loop_exit(Interp *I, Frame *F, LoopSave *ls) {
+  int rc = 0;
+  Mask *mk = F->mk;
+  if (mk) {
+    mask_set(&mk->brk, ls->brk);
+    mask_set(&mk->cont, ls->cont);
+    Value m = mask_refresh(I, mk, ls->outer);
+    if (IS_EXC(m)) rc = -1;
+    else mask_set(&mk->m, m);
+  } else {
+    v_decref(ls->brk);
+    v_decref(ls->cont);
+  }
+  v_decref(ls->outer);
+  return rc;
+}
+
+static int cond_truth(Interp *I, Value v) {
+  switch (v.tag) {
+  case T_BOOL:
+  case T_INT: return v.u.i != 0;
+  case T_FLOAT: return v.u.f != 0.0;
+  case T_NONE: return 0;
+  case T_TRACER: return ad_cond_truth(I, v);
+  default: return jx_truth(I, v);
+  }
+}
+
+static Value exec_block(Interp *I, Frame *F, Node *b);
+static Value ev_if(Interp *I, Frame *F, Node *n);
+
+/* Run a branch under mask m (consumed); *sig set if its lanes all left. */
+static Value masked_branch(Interp *I, Frame *F, Node *b, Value m, bool *sig) {
+  mask_set(&F->mk->m, m);
+  if (!b) return v_none();
+  int any = ad_mask_any(I, m);
+  if (any < 0) return v_exc();
+  if (!any) return v_none(); /* no lane takes this branch: skip it */
+  Value v = b->kind == N_IF ? ev_if(I, F, b) : exec_block(I, F, b);
+  if (IS_EXC(v) && I->es->ctl == CTL_MASKED) {
+    I->es->ctl = CTL_NONE;
+    *sig = true;
+    return v_none();
+  }
+  return v;
+}
+
+NOINLINE static Value masked_if(Interp *I, Frame *F, Node *n, Value c) {
+  Mask *mk = mask_get(I, F);
+  if (!mk) return v_exc();
+  Value outer = mk->m;
+  mk->m = v_unset();
+  Value cb = ad_mask_and(I, v_unset(), c);
+  Value mt = IS_EXC(cb) ? v_exc() : ad_mask_and(I, outer, cb);
+  Value me = IS_EXC(mt) ? v_exc() : ad_mask_minus(I, outer, cb);
+  Value va = v_none(), vb = v_none(), r = v_exc();
+  bool sig = false;
+  if (IS_EXC(me)) {
+    v_decref(mt);
+    locate(I, F, n->u.k.a);
+    goto done;
+  }
+  va = masked_branch(I, F, n->u.k.b, mt, &sig);
+  if (IS_EXC(va)) {
+    v_decref(me);
+    goto done;
+  }
+  if (sig) {
+    Value m2 = mask_refresh(I, mk, me);
+    v_decref(me);
+    if (IS_EXC(m2)) goto done;
+    me = m2;
+  }
+  vb = masked_branch(I, F, n->u.k.c, me, &sig);
+  if (IS_EXC(vb)) goto done;
+  if (va.tag == T_NONE || vb.tag == T_NONE) r = v_none();
+  else {
+    r = ad_select_tree(I, cb, va, vb, "if");
+    if (IS_EXC(r)) locate(I, F, n);
+  }
+done:
+  {
+    /* back to the lanes that reached the if, less those that left */
+    Value m = sig ? mask_refresh(I, mk, outer) : v_incref(outer);
+    if (IS_EXC(m)) {
+      v_decref(r);
+      r = v_exc();
+    } else {
+      mask_set(&mk->m, m);
+      if (!IS_EXC(r) && sig) {
+        int any = ad_mask_any(I, m);
+        if (any <= 0) {
+          v_decref(r);
+          r = v_exc();
+          if (any == 0) I->es->ctl = CTL_MASKED; /* every lane here has left */
+        }
+      }
+    }
+  }
+  v_decref(outer);
+  v_decref(cb);
+  v_decref(va);
+  v_decref(vb);
+  return r;
 }
 
 static inline int poll(Interp *I, Frame *F, Node *n) {
@@ -1239,20 +1505,38 @@ NOINLINE static Value ev_for(Interp *I, Frame *F, Node *n) {
       bool simple = pat->kind == N_NAME && pat->scope == SC_LOCAL;
       Value *slot = simple ? &F->slots[pat->u.name.idx] : NULL;
       int64_t i = a[0];
+      LoopSave ls;
+      loop_enter(F, &ls);
+      int err = 0;
       for (int64_t k = 0; k < cnt; k++, i = (int64_t)((uint64_t)i + (uint64_t)a[2])) {
-        if (poll(I, F, n) < 0) return v_exc();
+        if (poll(I, F, n) < 0) {
+          err = -1;
+          break;
+        }
+        if (F->mk) {
+          int go = loop_iter_begin(I, F, &ls);
+          if (go <= 0) {
+            err = go;
+            break;
+          }
+        }
         if (simple) {
           Value old = *slot;
           *slot = v_int(i);
           v_decref(old);
         } else if (bind_pattern(I, F, pat, v_int(i)) < 0) {
-          return v_exc();
+          err = -1;
+          break;
         }
         int rc = run_body(I, F, body);
-        if (rc < 0) return v_exc();
+        if (rc < 0) {
+          err = -1;
+          break;
+        }
         if (rc > 0) break;
       }
-      return v_none();
+      if (loop_exit(I, F, &ls) < 0) err = -1;
+      return err < 0 ? v_exc() : v_none();
     }
     seq = ev_call_with(I, F, it, f);
   } else {
@@ -1265,8 +1549,15 @@ NOINLINE static Value ev_for(Interp *I, Frame *F, Node *n) {
     v_decref(seq);
     return v_exc();
   }
+  LoopSave ls;
+  loop_enter(F, &ls);
   for (int64_t k = 0; k < len; k++) {
     if (poll(I, F, n) < 0) goto fail;
+    if (F->mk) {
+      int go = loop_iter_begin(I, F, &ls);
+      if (go < 0) goto fail;
+      if (go == 0) break;
+    }
     Value item = iter_item(I, seq, k);
     if (IS_EXC(item)) {
       locate(I, F, it);
@@ -1278,35 +1569,88 @@ NOINLINE static Value ev_for(Interp *I, Frame *F, Node *n) {
     if (rc > 0) break;
   }
   v_decref(seq);
+  if (loop_exit(I, F, &ls) < 0) return v_exc();
   return v_none();
 fail:
   v_decref(seq);
+  loop_exit(I, F, &ls);
   return v_exc();
 }
 
 NOINLINE static Value ev_while(Interp *I, Frame *F, Node *n) {
+  LoopSave ls;
+  loop_enter(F, &ls);
+  int rc = 0;
   while (1) {
-    if (poll(I, F, n) < 0) return v_exc();
-    Value c = ev(I, F, n->u.k.a);
-    if (IS_EXC(c)) return c;
-    int t = eval_truth(I, c);
-    v_decref(c);
-    if (t < 0) {
-      locate(I, F, n->u.k.a);
-      return v_exc();
+    if (poll(I, F, n) < 0) {
+      rc = -1;
+      break;
     }
-    if (!t) return v_none();
-    int rc = run_body(I, F, n->u.k.b);
-    if (rc < 0) return v_exc();
-    if (rc > 0) return v_none();
+    int go = loop_iter_begin(I, F, &ls);
+    if (go <= 0) {
+      rc = go;
+      break;
+    }
+    Value c = ev(I, F, n->u.k.a);
+    if (IS_EXC(c)) {
+      rc = -1;
+      break;
+    }
+    int t = cond_truth(I, c);
+    if (t == 2 && ad_is_staged(c)) {
+      ad_mark_unstageable(I, c);
+      jx_raise(I, E_TYPE,
+               "this while condition depends on a value traced by jit/make_jaxpr, so the loop "
+               "cannot be staged; use while_loop(cond_fun, body_fun, init) or fori_loop");
+      t = -1;
+    }
+    if (t < 0) {
+      v_decref(c);
+      locate(I, F, n->u.k.a);
+      rc = -1;
+      break;
+    }
+    if (t == 0) {
+      v_decref(c);
+      break;
+    }
+    if (t == 2 || mask_on(F)) {
+      /* per-lane loop: run the lanes whose condition holds */
+      Mask *mk = mask_get(I, F);
+      Value act = mk ? ad_mask_and(I, mk->m, c) : v_exc();
+      v_decref(c);
+      int any = IS_EXC(act) ? -1 : ad_mask_any(I, act);
+      if (any <= 0) {
+        v_decref(act);
+        if (any < 0) locate(I, F, n->u.k.a);
+        rc = any;
+        break;
+      }
+      mask_set(&mk->m, act);
+    } else {
+      v_decref(c);
+    }
+    int b = run_body(I, F, n->u.k.b);
+    if (b < 0) {
+      rc = -1;
+      break;
+    }
+    if (b > 0) break;
   }
+  if (loop_exit(I, F, &ls) < 0) rc = -1;
+  return rc < 0 ? v_exc() : v_none();
 }
 
 NOINLINE static Value ev_if(Interp *I, Frame *F, Node *n) {
   while (1) {
     Value c = ev(I, F, n->u.k.a);
     if (IS_EXC(c)) return c;
-    int t = eval_truth(I, c);
+    int t = cond_truth(I, c);
+    if (t == 2) {
+      Value r = masked_if(I, F, n, c);
+      v_decref(c);
+      return r;
+    }
     v_decref(c);
     if (t < 0) {
       locate(I, F, n->u.k.a);
@@ -1349,6 +1693,22 @@ NOINLINE static Value ev_augassign(Interp *I, Frame *F, Node *n) {
   Node *t = n->u.k.a;
   Value rhs = ev_operand(I, F, n->u.k.b);
   if (IS_EXC(rhs)) return rhs;
+  if (__builtin_expect(mask_on(F), 0)) {
+    /* x op= e under a per-lane mask: compute, then merge */
+    Value old = load_name(I, F, t);
+    if (IS_EXC(old)) {
+      v_decref(rhs);
+      return old;
+    }
+    Value r = binop(I, F, n, n->op, old, rhs);
+    v_decref(old);
+    v_decref(rhs);
+    if (IS_EXC(r)) return r;
+    F->mk->merging = true;
+    int rc = store_name(I, F, t, r);
+    F->mk->merging = false;
+    return rc < 0 ? v_exc() : v_none();
+  }
   if (t->scope == SC_LOCAL) {
     Value *s = &F->slots[t->u.name.idx];
     Value r = fast_binop(n->op, *s, rhs);
@@ -1493,6 +1853,12 @@ static Value ev(Interp *I, Frame *F, Node *n) {
   case N_ASSIGN: {
     Value v = ev(I, F, n->u.k.b);
     if (IS_EXC(v)) return v;
+    if (F->mk && n->kind == N_ASSIGN) {
+      F->mk->merging = true;
+      int rc = bind_pattern(I, F, n->u.k.a, v);
+      F->mk->merging = false;
+      return rc < 0 ? v_exc() : v_none();
+    }
     if (bind_pattern(I, F, n->u.k.a, v) < 0) return v_exc();
     return v_none();
   }
@@ -1505,11 +1871,18 @@ static Value ev(Interp *I, Frame *F, Node *n) {
   }
   case N_FOR: return ev_for(I, F, n);
   case N_WHILE: return ev_while(I, F, n);
-  case N_BREAK: I->es->ctl = CTL_BREAK; return v_exc();
-  case N_CONTINUE: I->es->ctl = CTL_CONTINUE; return v_exc();
+  case N_BREAK:
+    if (mask_on(F)) return masked_exit(I, F, n, CTL_BREAK, v_none());
+    I->es->ctl = CTL_BREAK;
+    return v_exc();
+  case N_CONTINUE:
+    if (mask_on(F)) return masked_exit(I, F, n, CTL_CONTINUE, v_none());
+    I->es->ctl = CTL_CONTINUE;
+    return v_exc();
   case N_RETURN: {
     Value v = n->u.k.a ? ev(I, F, n->u.k.a) : v_none();
     if (IS_EXC(v)) return v;
+    if (mask_on(F)) return masked_exit(I, F, n, CTL_RETURN, v);
     v_decref(I->es->ret);
     I->es->ret = v;
     I->es->ctl = CTL_RETURN;
@@ -1566,7 +1939,7 @@ Value eval_run_chunk(Interp *I, Chunk *c, EchoFn echo, void *ud) {
     return v_exc();
   }
   for (int i = 0; i < ns; i++) slots[i] = v_unset();
-  Frame F = {slots, NULL, c};
+  Frame F = {slots, NULL, c, NULL};
   Value last = v_none();
   Node *b = c->body;
   for (int i = 0; i < b->u.list.n; i++) {
@@ -1581,6 +1954,7 @@ Value eval_run_chunk(Interp *I, Chunk *c, EchoFn echo, void *ud) {
       echo(I, last, ud);
     }
   }
+  if (F.mk) last = mask_finish(I, &F, last);
   if (IS_EXC(last) && es->ctl != CTL_NONE) {
     /* cannot happen for resolved code; be safe */
     es->ctl = CTL_NONE;

@@ -1122,6 +1122,10 @@ static Node *parse_pattern_atom(Parser *p) {
     p->nl_skip = true;
     Node *n = parse_pattern_list(p, true);
     if (n && !expect_close(p, TK_RPAREN, &t)) n = NULL;
+    if (n && n->kind == N_PTUPLE) {
+      n->line = t.line;
+      n->col = t.col;
+    }
     p->nl_skip = save;
     leave(p);
     return n;

@@ -43,7 +43,30 @@ typedef struct {
   Chunk *ch;
   bool failed;
   int depth; /* tree depth: bounds every later recursion over the tree */
+  const char **gnames; /* globals bound at the top level so far (for messages) */
+  int ngnames, cgnames;
 } Resolver;
+
+static void note_global(Resolver *r, const char *name) {
+  if (r->ngnames == r->cgnames) {
+    int cap = r->cgnames ? r->cgnames * 2 : 16;
+    const char **ng = jx_realloc(r->I, r->gnames, (size_t)cap * sizeof(char *));
+    if (!ng) {
+      jx_err_clear(r->I); /* only used for a better message */
+      return;
+    }
+    r->gnames = ng;
+    r->cgnames = cap;
+  }
+  r->gnames[r->ngnames++] = name;
+}
+
+static bool is_known_global(Resolver *r, const char *name, size_t len) {
+  if (r->I->globals.tag == T_DICT && dict_get(r->I->globals, name, len)) return true;
+  for (int i = 0; i < r->ngnames; i++)
+    if (strlen(r->gnames[i]) == len && memcmp(r->gnames[i], name, len) == 0) return true;
+  return false;
+}
 
 #ifndef RESOLVE_MAX_DEPTH
 #define RESOLVE_MAX_DEPTH 1000
@@ -166,6 +189,7 @@ static int resolve_read(Resolver *r, FnScope *fs, Node *n) {
 static int declare(Resolver *r, FnScope *fs, Node *n) {
   if (!fs->proto && fs->block_depth == 0) {
     n->scope = SC_GLOBAL;
+    note_global(r, n->u.name.name);
     return make_key(r, n);
   }
   int slot = push_local(r, fs, n->u.name.name, n->u.name.len);
@@ -211,6 +235,7 @@ static int resolve_target(Resolver *r, FnScope *fs, Node *n) {
     if (bound_outside(fs, name, len))
       return rerr(r, E_NAME, n, "cannot rebind '%s' here", name);
     n->scope = SC_GLOBAL;
+    note_global(r, name);
     return make_key(r, n);
   }
   if (fs->self_name && name_eq(name, len, fs->self_name))
@@ -222,7 +247,7 @@ static int resolve_target(Resolver *r, FnScope *fs, Node *n) {
                 "cannot rebind '%s': it belongs to an enclosing function "
                 "(closures capture values; use 'let %s = …' for a new local)",
                 name, name);
-  if (r->I->globals.tag == T_DICT && dict_get(r->I->globals, name, len))
+  if (is_known_global(r, name, len))
     return rerr(r, E_NAME, n,
                 "cannot rebind global '%s' inside a function (use 'let %s = …' for a local)",
                 name, name);
@@ -400,11 +425,12 @@ static int res1(Resolver *r, FnScope *fs, Node *n) {
 }
 
 int resolve_chunk(Interp *I, Chunk *c) {
-  Resolver r = {I, c, false, 0};
+  Resolver r = {I, c, false, 0, NULL, 0, 0};
   FnScope top = {0};
   int rc = 0;
   for (int i = 0; i < c->body->u.list.n && rc == 0; i++) rc = res(&r, &top, c->body->u.list.items[i]);
   c->nslots = top.maxslots;
+  jx_free(r.gnames);
   jx_free(top.locals);
   jx_free(top.caps);
   jx_free(top.capnames);

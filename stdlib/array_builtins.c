@@ -142,6 +142,7 @@ LIB_FN(bi_matmul);
 LIB_FN(bi_inner);
 LIB_FN(bi_outer);
 LIB_FN(bi_tensordot);
+LIB_FN(bi_einsum);
 LIB_FN(bi_trace);
 LIB_FN(bi_diagonal);
 LIB_FN(bi_diag);
@@ -232,9 +233,9 @@ const BuiltinDef array_builtins[] = {
     {"log", bi_log, "x",
      "Elementwise natural logarithm (log(0) = -inf, log(-1) = nan). Scalars in give scalars out; arrays of any shape are mapped element by element. Example: log(1.0) gives 0.0."},
     {"log1p", bi_log1p, "x",
-     "Elementwise log(1 + x), accurate for small x. Scalars in give scalars out; arrays of any shape are mapped element by element. Example: log1p(1e-10) gives 1e-10."},
+     "Elementwise log(1 + x), accurate for small x. Scalars in give scalars out; arrays of any shape are mapped element by element. Example: log1p(1e-10) gives 9.999999999500001e-11."},
     {"expm1", bi_expm1, "x",
-     "Elementwise exp(x) - 1, accurate for small x. Scalars in give scalars out; arrays of any shape are mapped element by element. Example: expm1(1e-10) gives 1e-10."},
+     "Elementwise exp(x) - 1, accurate for small x. Scalars in give scalars out; arrays of any shape are mapped element by element. Example: expm1(1e-10) gives 1.00000000005e-10."},
     {"sqrt", bi_sqrt, "x",
      "Elementwise square root (sqrt'(0) = inf). Scalars in give scalars out; arrays of any shape are mapped element by element. Example: sqrt([4.0, 9.0]) gives [2. 3.]."},
     {"sin", bi_sin, "x",
@@ -349,12 +350,12 @@ const BuiltinDef array_builtins[] = {
      "Elementwise x or y elementwise, with numpy broadcasting and type promotion (bool < int64 < float64). Example: logical_or([True, False], False) gives [ True False]."},
     {"logical_xor", bi_logical_xor, "x, y",
      "Elementwise x xor y elementwise, with numpy broadcasting and type promotion (bool < int64 < float64). Example: logical_xor(True, [True, False]) gives [False  True]."},
-    {"clip", bi_clip, "x, lo=None, hi=None",
-     "x limited to [lo, hi] (either bound may be None), computed as minimum(maximum(x, lo), hi), so the derivative at a bound is split 0.5/0.5 like JAX. Example: clip([-2, 0.5, 3], 0, 1) gives [0.  0.5 1. ]."},
+    {"clip", bi_clip, "x, lo=None, hi=None, a_min=None, a_max=None, min=None, max=None",
+     "x limited to [lo, hi] (either bound may be None; numpy's a_min/a_max and JAX's min/max keywords work too), computed as minimum(maximum(x, lo), hi), so the derivative at a bound is split 0.5/0.5 like JAX. Example: clip([-2, 0.5, 3], 0, 1) gives [0.  0.5 1. ]."},
     {"where", bi_where, "condition, x=None, y=None",
      "Elementwise choice: x where condition is True, else y; all three broadcast together. Derivatives flow only to the chosen branch. Example: where([True, False], 1.0, [5.0, 6.0]) gives [1. 6.]."},
     {"round", bi_round, "x, decimals=0",
-     "Round to the nearest value with the given number of decimals, halves to even like numpy (zero derivative). Example: round([0.5, 1.5, 2.675], 0) gives [0. 2. 3.]; round(2.675, 2) gives 2.67."},
+     "Round to the nearest value with the given number of decimals, halves to even like numpy (zero derivative). Example: round([0.5, 1.5, 2.5]) gives [0. 2. 2.]; round(1.2345, 2) gives 1.23."},
     {"around", bi_round, "x, decimals=0",
      "Alias of round. Example: around(1.25, 1) gives 1.2."},
     {"rint", bi_rint, "x",
@@ -412,7 +413,7 @@ const BuiltinDef array_builtins[] = {
     {"size", bi_size, "x, axis=None",
      "The number of elements of x, or the length of one axis. Example: size(zeros((2, 3))) gives 6."},
     {"dtype", bi_dtype, "x",
-     "The dtype of x as a string: \"float64\", \"int64\" or \"bool\". Example: dtype(1) gives 'int64'."},
+     "The dtype of x as a string: \"float64\", \"int64\" or \"bool\". Example: dtype(1) gives int64."},
     {"reshape", bi_reshape, "x, shape",
      "The elements of x in row-major order, in a new shape with the same size; one entry may be -1 (inferred). Example: reshape(arange(6), (2, -1)) gives [[0 1 2] [3 4 5]]."},
     {"ravel", bi_ravel, "x",
@@ -477,6 +478,8 @@ const BuiltinDef array_builtins[] = {
      "Outer product of the flattened a and b: result[i, j] = a[i] * b[j]. Example: outer([1, 2], [1, 10]) gives [[ 1 10] [ 2 20]]."},
     {"tensordot", bi_tensordot, "a, b, axes=2",
      "Sum products over the last `axes` axes of a and the first of b, or over the axis lists given as a pair (axes_a, axes_b). Example: tensordot(ones((2, 3)), ones((3, 4)), 1).shape gives (2, 4)."},
+    {"einsum", bi_einsum, "subscripts, *operands",
+     "Einstein summation: subscripts like \"ij,jk->ik\" name each operand's axes by letters (\"...\" for leading axes); letters missing from the output (after ->, or, without ->, the letters used once, sorted) are summed; repeated letters in one operand take its diagonal. Built on dot_general, so it differentiates and batches. Example: einsum(\"ij,j->i\", [[1, 2], [3, 4]], [1, 1]) gives [3 7]."},
     {"trace", bi_trace, "x, offset=0, axis1=0, axis2=1",
      "Sum along a diagonal of x (offset > 0 above the main one). Example: trace([[1, 2], [3, 4]]) gives 5."},
     {"diagonal", bi_diagonal, "x, offset=0, axis1=0, axis2=1",
@@ -486,9 +489,9 @@ const BuiltinDef array_builtins[] = {
     {"linalg.solve", bi_solve, "a, b",
      "The solution x of a @ x = b for square a (LAPACK gesv); b is a vector or a matrix of right-hand sides; leading axes batch. A singular a is an error. Example: linalg.solve([[2.0, 0.0], [0.0, 4.0]], [2.0, 2.0]) gives [1.  0.5]."},
     {"linalg.inv", bi_inv, "a",
-     "The inverse of the square matrix a (leading axes batch); singular is an error. Example: linalg.inv([[2.0, 0.0], [0.0, 4.0]]) gives [[0.5  0.  ] [0.   0.25]]."},
+     "The inverse of the square matrix a (leading axes batch); singular is an error. Example: linalg.inv([[1.0, 2.0], [3.0, 4.0]]) gives [[-2.   1. ] [ 1.5 -0.5]]."},
     {"linalg.det", bi_det, "a",
-     "The determinant of the square matrix a (leading axes batch). Example: linalg.det([[1.0, 2.0], [3.0, 4.0]]) gives -2.0000000000000004."},
+     "The determinant of the square matrix a (leading axes batch). Example: linalg.det([[2.0, 1.0], [1.0, 3.0]]) gives 5.0."},
     {"linalg.cholesky", bi_cholesky, "a",
      "The lower-triangular Cholesky factor L of a symmetric positive-definite a (a = L @ L.T). Example: linalg.cholesky([[4.0, 2.0], [2.0, 2.0]]) gives [[2. 0.] [1. 1.]]."},
     {"linalg.slogdet", bi_slogdet, "a",
@@ -542,6 +545,6 @@ const BuiltinDef array_builtins[] = {
     {"nn.one_hot", bi_one_hot, "x, num_classes, dtype=None, axis=-1",
      "One-hot encoding: a new axis of length num_classes with 1.0 where the index equals x (out-of-range labels give all zeros). Example: nn.one_hot([0, 2], 3) gives [[1. 0. 0.] [0. 0. 1.]]."},
     {"nn.glu", bi_glu, "x, axis=-1",
-     "Gated linear unit: the first half of x along axis times sigmoid of the second half. Example: nn.glu([1.0, 0.0]) gives 0.5 as a 1-element array [0.5]."},
+     "Gated linear unit: the first half of x along axis times sigmoid of the second half. Example: nn.glu([1.0, 0.0]) gives [0.5]."},
     {NULL, NULL, NULL, NULL},
 };

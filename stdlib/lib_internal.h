@@ -93,6 +93,17 @@ int lib_axis_arg(Interp *I, Value v, int ndim, const char *fname, const char *pn
 int lib_axes_arg(Interp *I, Value v, int ndim, const char *fname, const char *pname,
                  bool sort, int *naxes, int64_t *axes, bool *all);
 
+/* Concrete int arrays ([1, 0]) where a tuple of ints is expected: the
+ * builtins taking shapes/axes/indices as sequences run through
+ * lib_call_tuplified, which passes args[k] (bit k of mask) as nested
+ * tuples. */
+Value lib_tuplify(Interp *I, Value v);
+Value lib_call_tuplified(Interp *I, Value *args, int nargs, Value self, unsigned mask, CFn fn);
+#define LIB_FN_TUPLIFIED(name, mask)                                          \
+  static Value name##_impl(Interp *I, Value *args, int nargs, Value self);    \
+  LIB_FN(name) { return lib_call_tuplified(I, args, nargs, self, mask, name##_impl); } \
+  static Value name##_impl(Interp *I, Value *args, int nargs, Value self)
+
 /* ---- shared building blocks (borrowed arguments, owned result) -------- */
 Value lib_ravel(Interp *I, Value x);
 Value lib_expand(Interp *I, Value x, int naxes, const int64_t *axes); /* axes of the result, sorted */

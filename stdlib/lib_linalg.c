@@ -7,6 +7,7 @@
  */
 #include "lib_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static Value not_aligned(Interp *I, const char *fname, const Aval *a, const Aval *b,
@@ -95,7 +96,7 @@ LIB_FN(bi_outer) {
   return lib_bin(I, P_mul, lib_reshape(I, K(args[0]), 2, sh), lib_ravel(I, args[1]));
 }
 
-LIB_FN(bi_tensordot) {
+LIB_FN_TUPLIFIED(bi_tensordot, 1u << 2) {
   Aval A, B;
   if (lib_aval(I, args[0], "tensordot", "a", &A) < 0 ||
       lib_aval(I, args[1], "tensordot", "b", &B) < 0)
@@ -310,4 +311,306 @@ LIB_FN(bi_slogdet) {
   AS_TUPLE(t)->items[0] = s;
   AS_TUPLE(t)->items[1] = l;
   return t;
+}
+
+/* ---- einsum ------------------------------------------------------------------
+ * Subscripts are letters (and one "..." per operand, aligned from the
+ * right across operands).  Repeated letters in one operand take a
+ * diagonal; letters used by one operand only are summed first; then the
+ * operands are contracted left to right with dot_general (a shared letter
+ * is a batch dimension while the output or a later operand still needs
+ * it, else it is contracted); the result is transposed into the output
+ * order.  Size-1 dimensions broadcast against the letter's size. */
+
+#define EIN_MAXOP 32
+#define EIN_ELL 256 /* labels >= EIN_ELL: ellipsis dims, EIN_ELL + k from the right */
+
+typedef struct {
+  Value v;          /* owned */
+  int n;            /* number of labels == ndim */
+  int lab[JX_MAXDIM];
+} EinOp;
+
+static int ein_count(const EinOp *ops, int nops, int from, int label) {
+  int c = 0;
+  for (int i = from; i < nops; i++)
+    for (int k = 0; k < ops[i].n; k++)
+      if (ops[i].lab[k] == label) c++;
+  return c;
+}
+
+static bool ein_in(const int *labs, int n, int label) {
+  for (int k = 0; k < n; k++)
+    if (labs[k] == label) return true;
+  return false;
+}
+
+static const char *ein_name(int label, char *buf) {
+  if (label >= EIN_ELL) snprintf(buf, 16, "...[%d]", label - EIN_ELL);
+  else snprintf(buf, 16, "%c", (char)label);
+  return buf;
+}
+
+/* parse one term into labels; ndim is the operand's (for the ellipsis) */
+static int ein_term(Interp *I, const char *s, size_t len, int ndim, int *lab, int *n,
+                    int *nell) {
+  int k = 0, ell_at = -1, nexp = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] == '.') {
+      if (ell_at >= 0 || i + 2 >= len + 0 || s[i + 1] != '.' || s[i + 2] != '.')
+        return jx_raisei(I, E_VALUE, "einsum: invalid ellipsis in subscripts");
+      ell_at = nexp;
+      i += 2;
+    } else if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')) {
+      nexp++;
+    } else {
+      return jx_raisei(I, E_VALUE, "einsum: invalid character '%c' in subscripts", s[i]);
+    }
+  }
+  int ne = ndim >= 0 ? ndim - nexp : 0;
+  if (ndim >= 0 && (ne < 0 || (ell_at < 0 && ne != 0)))
+    return jx_raisei(I, E_VALUE, "einsum: subscripts '%.*s' give %d dimension(s) for an operand "
+                     "with %d", (int)len, s, nexp, ndim);
+  *nell = ell_at >= 0 ? (ndim >= 0 ? ne : -1) : 0;
+  int seen = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] == '.') {
+      i += 2;
+      if (ndim >= 0)
+        for (int e = ne - 1; e >= 0; e--) {
+          if (k >= JX_MAXDIM) return jx_raisei(I, E_VALUE, "einsum: too many dimensions");
+          lab[k++] = EIN_ELL + e;
+        }
+      else
+        lab[k++] = -1; /* output: placeholder for all ellipsis dims */
+      continue;
+    }
+    if (k >= JX_MAXDIM) return jx_raisei(I, E_VALUE, "einsum: too many dimensions");
+    lab[k++] = (unsigned char)s[i];
+    seen++;
+  }
+  *n = k;
+  return 0;
+}
+
+LIB_FN(bi_einsum) {
+  if (args[0].tag != T_STR)
+    return jx_raise(I, E_TYPE, "einsum: 'subscripts' must be a string, not %s",
+                    type_name(args[0]));
+  Value opsv = args[1];
+  int nops = opsv.tag == T_TUPLE ? (int)AS_TUPLE(opsv)->n : 0;
+  if (nops == 0) return jx_raise(I, E_VALUE, "einsum: at least one operand is required");
+  if (nops > EIN_MAXOP) return jx_raise(I, E_VALUE, "einsum: at most %d operands", EIN_MAXOP);
+  /* subscripts without spaces */
+  char spec[512];
+  size_t sl = 0;
+  for (const char *c = AS_STR(args[0])->s; *c; c++)
+    if (*c != ' ') {
+      if (sl + 1 >= sizeof spec) return jx_raise(I, E_VALUE, "einsum: subscripts too long");
+      spec[sl++] = *c;
+    }
+  spec[sl] = 0;
+  const char *arrow = strstr(spec, "->");
+  size_t inlen = arrow ? (size_t)(arrow - spec) : sl;
+  EinOp ops[EIN_MAXOP];
+  int nready = 0;
+  Value r = v_exc();
+  int out[JX_MAXDIM + 1], nout = 0, maxell = 0;
+  int64_t lsize[EIN_ELL + JX_MAXDIM];
+  for (int k = 0; k < EIN_ELL + JX_MAXDIM; k++) lsize[k] = -1;
+  /* operands and their labels */
+  size_t pos = 0;
+  for (int i = 0; i < nops; i++) {
+    size_t end = pos;
+    while (end < inlen && spec[end] != ',') end++;
+    if (end == inlen && i < nops - 1) {
+      jx_raise(I, E_VALUE, "einsum: %d operands given but the subscripts name fewer", nops);
+      goto done;
+    }
+    Value x = AS_TUPLE(opsv)->items[i];
+    Aval a;
+    if (lib_aval(I, x, "einsum", "operands", &a) < 0) goto done;
+    int nell;
+    if (ein_term(I, spec + pos, end - pos, a.ndim, ops[i].lab, &ops[i].n, &nell) < 0) goto done;
+    if (nell > maxell) maxell = nell;
+    for (int k = 0; k < a.ndim; k++) {
+      int l = ops[i].lab[k];
+      if (lsize[l] < 0 || lsize[l] == 1) lsize[l] = a.shape[k];
+      else if (a.shape[k] != 1 && a.shape[k] != lsize[l]) {
+        char nb[16];
+        jx_raise(I, E_SHAPE, "einsum: operands disagree on the size of '%s' (%lld vs %lld)",
+                 ein_name(l, nb), (long long)lsize[l], (long long)a.shape[k]);
+        goto done;
+      }
+    }
+    ops[i].v = K(x);
+    nready = i + 1;
+    pos = end + 1;
+  }
+  if (pos <= inlen) {
+    jx_raise(I, E_VALUE, "einsum: the subscripts name more operands than the %d given", nops);
+    goto done;
+  }
+  /* output labels */
+  if (arrow) {
+    int tmp[JX_MAXDIM + 1], nt, ne;
+    if (ein_term(I, arrow + 2, strlen(arrow + 2), -1, tmp, &nt, &ne) < 0) goto done;
+    for (int k = 0; k < nt; k++) {
+      if (tmp[k] == -1) {
+        for (int e = maxell - 1; e >= 0; e--) out[nout++] = EIN_ELL + e;
+      } else {
+        if (lsize[tmp[k]] < 0) {
+          jx_raise(I, E_VALUE, "einsum: output subscript '%c' does not appear in the inputs",
+                   (char)tmp[k]);
+          goto done;
+        }
+        if (ein_in(out, nout, tmp[k])) {
+          jx_raise(I, E_VALUE, "einsum: output subscript '%c' appears more than once", (char)tmp[k]);
+          goto done;
+        }
+        out[nout++] = tmp[k];
+      }
+      if (nout > JX_MAXDIM) {
+        jx_raise(I, E_VALUE, "einsum: too many output dimensions");
+        goto done;
+      }
+    }
+    if (maxell > 0 && !ein_in(tmp, nt, -1))
+      for (int e = 0; e < maxell; e++)
+        if (lsize[EIN_ELL + e] > 1) {
+          jx_raise(I, E_VALUE, "einsum: output has no '...' for the operands' ellipsis dims");
+          goto done;
+        }
+  } else {
+    for (int e = maxell - 1; e >= 0; e--) out[nout++] = EIN_ELL + e;
+    for (int l = 'A'; l <= 'z'; l++)
+      if (lsize[l] >= 0 && ein_count(ops, nops, 0, l) == 1) {
+        if (nout >= JX_MAXDIM) {
+          jx_raise(I, E_VALUE, "einsum: too many output dimensions");
+          goto done;
+        }
+        out[nout++] = l;
+      }
+  }
+  /* broadcast size-1 dims, take diagonals of repeated labels */
+  for (int i = 0; i < nops; i++) {
+    EinOp *o = &ops[i];
+    int64_t sh[JX_MAXDIM];
+    bool need = false;
+    Aval a;
+    if (val_aval(I, o->v, &a) < 0) goto done;
+    for (int k = 0; k < o->n; k++) {
+      sh[k] = lsize[o->lab[k]];
+      if (a.shape[k] != sh[k]) need = true;
+    }
+    if (need) {
+      o->v = lib_bcast(I, o->v, o->n, sh);
+      if (IS_EXC(o->v)) {
+        o->v = v_none();
+        goto done;
+      }
+    }
+    for (;;) {
+      int a1 = -1, a2 = -1;
+      for (int k = 0; k < o->n && a1 < 0; k++)
+        for (int j = k + 1; j < o->n; j++)
+          if (o->lab[k] == o->lab[j]) {
+            a1 = k;
+            a2 = j;
+            break;
+          }
+      if (a1 < 0) break;
+      int lab = o->lab[a1];
+      Value d = diagonal(I, o->v, 0, v_int(a1), v_int(a2), "einsum");
+      if (IS_EXC(d)) goto done;
+      v_decref(o->v);
+      o->v = d;
+      int j = 0;
+      for (int k = 0; k < o->n; k++)
+        if (k != a1 && k != a2) o->lab[j++] = o->lab[k];
+      o->lab[j++] = lab;
+      o->n = j;
+    }
+  }
+  /* sum labels used by one operand only and not in the output */
+  for (int i = 0; i < nops; i++) {
+    EinOp *o = &ops[i];
+    int64_t axes[JX_MAXDIM];
+    int na = 0, j = 0;
+    int keep[JX_MAXDIM];
+    for (int k = 0; k < o->n; k++) {
+      int l = o->lab[k];
+      if (!ein_in(out, nout, l) && ein_count(ops, nops, 0, l) == 1) axes[na++] = k;
+      else keep[j++] = l;
+    }
+    if (na) {
+      o->v = lib_reduce(I, P_reduce_sum, o->v, na, axes);
+      if (IS_EXC(o->v)) {
+        o->v = v_none();
+        goto done;
+      }
+      memcpy(o->lab, keep, sizeof(int) * (size_t)j);
+      o->n = j;
+    }
+  }
+  /* contract left to right */
+  for (int i = 1; i < nops; i++) {
+    EinOp *a = &ops[0], *b = &ops[i];
+    int64_t ca[JX_MAXDIM], cb[JX_MAXDIM], ba[JX_MAXDIM], bb[JX_MAXDIM];
+    int nc = 0, nb = 0, lab[3 * JX_MAXDIM], nl = 0;
+    for (int k = 0; k < a->n; k++) {
+      int l = a->lab[k];
+      for (int j = 0; j < b->n; j++)
+        if (b->lab[j] == l) {
+          bool later = ein_in(out, nout, l) || ein_count(ops, nops, i + 1, l) > 0;
+          if (later) {
+            ba[nb] = k;
+            bb[nb++] = j;
+            lab[nl++] = l;
+          } else {
+            ca[nc] = k;
+            cb[nc++] = j;
+          }
+        }
+    }
+    for (int k = 0; k < a->n; k++)
+      if (!ein_in(b->lab, b->n, a->lab[k])) lab[nl++] = a->lab[k];
+    for (int j = 0; j < b->n; j++)
+      if (!ein_in(a->lab, a->n, b->lab[j])) lab[nl++] = b->lab[j];
+    if (nl > JX_MAXDIM) {
+      jx_raise(I, E_VALUE, "einsum: intermediate result has too many dimensions");
+      goto done;
+    }
+    Value c = lib_dot_general(I, a->v, b->v, nc, ca, cb, nb, ba, bb);
+    a->v = v_none();
+    b->v = v_none();
+    if (IS_EXC(c)) goto done;
+    a->v = c;
+    memcpy(a->lab, lab, sizeof(int) * (size_t)nl);
+    a->n = nl;
+  }
+  {
+    /* leftover labels (not in the output) are summed, then transpose */
+    EinOp *o = &ops[0];
+    int64_t axes[JX_MAXDIM];
+    int na = 0, j = 0, keep[JX_MAXDIM];
+    for (int k = 0; k < o->n; k++) {
+      if (!ein_in(out, nout, o->lab[k])) axes[na++] = k;
+      else keep[j++] = o->lab[k];
+    }
+    Value v = o->v;
+    o->v = v_none();
+    if (na) {
+      v = lib_reduce(I, P_reduce_sum, v, na, axes);
+      if (IS_EXC(v)) goto done;
+    }
+    int64_t perm[JX_MAXDIM];
+    for (int q = 0; q < nout; q++)
+      for (int k = 0; k < j; k++)
+        if (keep[k] == out[q]) perm[q] = k;
+    r = lib_transpose(I, v, nout, perm);
+  }
+done:
+  for (int i = 0; i < nready; i++) v_decref(ops[i].v);
+  return r;
 }

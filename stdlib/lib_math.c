@@ -123,7 +123,8 @@ LIB_FN(bi_reciprocal) {
 LIB_FN(bi_exp2) {
   Aval a;
   if (lib_aval(I, args[0], "exp2", "x", &a) < 0) return v_exc();
-  return lib_un(I, P_exp, lib_bin(I, P_mul, K(args[0]), F(M_LN2)));
+  /* pow(2, x): exact at integers (2**3 is 8.0), derivative 2**x log 2 */
+  return lib_bin(I, P_pow, F(2.0), lib_to_float(I, K(args[0])));
 }
 
 static Value log_base(Interp *I, Value x, double lnb, const char *fname) {
@@ -169,7 +170,10 @@ LIB_FN(bi_float_power) {
 LIB_FN(bi_clip) {
   Aval a;
   if (lib_aval(I, args[0], "clip", "x", &a) < 0) return v_exc();
+  /* lo/hi, also under numpy's (a_min, a_max) and JAX's (min, max) names */
   Value lo = args[1], hi = args[2];
+  if (lib_is_missing(lo)) lo = lib_is_missing(args[3]) ? args[5] : args[3];
+  if (lib_is_missing(hi)) hi = lib_is_missing(args[4]) ? args[6] : args[4];
   if (!lib_is_missing(lo) && lib_aval(I, lo, "clip", "lo", &a) < 0) return v_exc();
   if (!lib_is_missing(hi) && lib_aval(I, hi, "clip", "hi", &a) < 0) return v_exc();
   Value r = K(args[0]);

@@ -45,7 +45,7 @@ LIB_FN(bi_dtype) {
 
 /* ---- reshape ------------------------------------------------------------ */
 
-LIB_FN(bi_reshape) {
+LIB_FN_TUPLIFIED(bi_reshape, 1u << 1) {
   Aval a;
   if (lib_aval(I, args[0], "reshape", "x", &a) < 0) return v_exc();
   Value sv = args[1];
@@ -178,7 +178,7 @@ LIB_FN(bi_swapaxes) {
 
 /* ---- expand_dims / squeeze / atleast_nd ---------------------------------- */
 
-LIB_FN(bi_expand_dims) {
+LIB_FN_TUPLIFIED(bi_expand_dims, 1u << 1) {
   Aval a;
   if (lib_aval(I, args[0], "expand_dims", "x", &a) < 0) return v_exc();
   int n = 1;
@@ -449,8 +449,8 @@ static Value split_impl(Interp *I, Value *args, bool even, const char *fname) {
   jx_free(bounds);
   return out;
 }
-LIB_FN(bi_split) { return split_impl(I, args, true, "split"); }
-LIB_FN(bi_array_split) { return split_impl(I, args, false, "array_split"); }
+LIB_FN_TUPLIFIED(bi_split, 1u << 1) { return split_impl(I, args, true, "split"); }
+LIB_FN_TUPLIFIED(bi_array_split, 1u << 1) { return split_impl(I, args, false, "array_split"); }
 
 /* ---- broadcast_to / tile / repeat ------------------------------------------ */
 
@@ -677,7 +677,7 @@ static Value roll_axis(Interp *I, Value x, const Aval *a, int64_t ax, int64_t sh
   return r;
 }
 
-LIB_FN(bi_roll) {
+LIB_FN_TUPLIFIED(bi_roll, 1u << 1) {
   Aval a;
   if (lib_aval(I, args[0], "roll", "x", &a) < 0) return v_exc();
   if (lib_is_missing(args[2])) {
@@ -789,7 +789,7 @@ Value lib_take(Interp *I, Value x, Value idx, Value axisv, const char *fname) {
     return xx;
   }
   if (val_aval(I, iv, &ia) < 0 || ia.ndim + a.ndim - 1 > JX_MAXDIM) {
-    if (!IS_EXC(iv) && I->err.kind == E_NONE) jx_raise(I, E_VALUE, "%s: too many dimensions", fname);
+    if (ia.ndim + a.ndim - 1 > JX_MAXDIM) jx_raise(I, E_VALUE, "%s: too many dimensions", fname);
     v_decref(iv);
     v_decref(xx);
     return v_exc();
@@ -806,7 +806,7 @@ LIB_FN(bi_take) { return lib_take(I, args[0], args[1], args[2], "take"); }
 
 /* ---- pad ------------------------------------------------------------------ */
 
-LIB_FN(bi_pad) {
+LIB_FN_TUPLIFIED(bi_pad, 1u << 1) {
   Aval a;
   if (lib_aval(I, args[0], "pad", "x", &a) < 0) return v_exc();
   if (!lib_is_missing(args[2]) &&

@@ -406,7 +406,22 @@ int lib_axes_arg(Interp *I, Value v, int ndim, const char *fname, const char *pn
     return 0;
   }
   int n = 0;
-  if (v.tag == T_TUPLE) {
+  if (v.tag == T_ARRAY && AS_ARRAY(v)->ndim == 1 && AS_ARRAY(v)->dtype != DT_FLOAT) {
+    /* a concrete int array such as [1, 0] */
+    Array *a = AS_ARRAY(v);
+    for (int64_t k = 0; k < a->size; k++) {
+      if (n >= JX_MAXDIM)
+        return jx_raisei(I, E_VALUE, "%s: too many entries in '%s'", fname, pname);
+      int64_t ax = arr_get_i(a, k);
+      if (ax < -(int64_t)ndim || ax >= ndim)
+        return jx_raisei(I, E_VALUE, "%s: axis %lld is out of bounds for array of dimension %d",
+                         fname, (long long)ax, ndim);
+      if (ax < 0) ax += ndim;
+      for (int j = 0; j < n; j++)
+        if (axes[j] == ax) return jx_raisei(I, E_VALUE, "%s: duplicate value in 'axis'", fname);
+      axes[n++] = ax;
+    }
+  } else if (v.tag == T_TUPLE) {
     Tuple *t = AS_TUPLE(v);
     for (int64_t k = 0; k < t->n; k++) {
       int64_t a;
@@ -428,6 +443,47 @@ int lib_axes_arg(Interp *I, Value v, int ndim, const char *fname, const char *pn
       }
   *naxes = n;
   return 0;
+}
+
+/* Nested tuple of ints from a concrete int/bool array (new reference);
+ * any other value is returned as a new reference unchanged. */
+static Value tuplify(Interp *I, Array *a, int dim, int64_t *off) {
+  Value t = tuple_new(I, a->shape[dim]);
+  if (IS_EXC(t)) return t;
+  for (int64_t k = 0; k < a->shape[dim]; k++) {
+    Value e;
+    if (dim == a->ndim - 1) e = v_int(arr_get_i(a, (*off)++));
+    else e = tuplify(I, a, dim + 1, off);
+    if (IS_EXC(e)) {
+      v_decref(t);
+      return e;
+    }
+    AS_TUPLE(t)->items[k] = e;
+  }
+  return t;
+}
+
+Value lib_tuplify(Interp *I, Value v) {
+  if (v.tag != T_ARRAY || AS_ARRAY(v)->dtype == DT_FLOAT) return K(v);
+  int64_t off = 0;
+  return tuplify(I, AS_ARRAY(v), 0, &off);
+}
+
+Value lib_call_tuplified(Interp *I, Value *args, int nargs, Value self, unsigned mask, CFn fn) {
+  Value local[JX_MAX_PARAMS + 1];
+  if (nargs > JX_MAX_PARAMS + 1) return fn(I, args, nargs, self);
+  for (int k = 0; k < nargs; k++) {
+    local[k] = (mask >> k) & 1 ? lib_tuplify(I, args[k]) : args[k];
+    if (IS_EXC(local[k])) {
+      for (int j = 0; j < k; j++)
+        if ((mask >> j) & 1) v_decref(local[j]);
+      return v_exc();
+    }
+  }
+  Value r = fn(I, local, nargs, self);
+  for (int k = 0; k < nargs; k++)
+    if ((mask >> k) & 1) v_decref(local[k]);
+  return r;
 }
 
 /* ---- shared building blocks ----------------------------------------- */

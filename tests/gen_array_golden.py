@@ -130,6 +130,9 @@ test("creation", [
     ("astype(A, \"bool\")", "A.astype(bool)"),
     ("shape(A)", "(3, 4)"), ("ndim(A)", "2"), ("size(A)", "12"), ("dtype(arange(3))", "'int64'"),
     ("shape(2.5)", "()"),
+    "# constants from the prelude",
+    ("jnp.pi", "np.pi"), ("np.e", "np.e"), ("jnp.inf", "np.inf"), ("-inf", "-np.inf"), ("isnan(jnp.nan)", "True"),
+    ("ones(3)[jnp.newaxis].shape", "(1, 3)"),
 ])
 
 test("elementwise", [
@@ -274,6 +277,10 @@ test("linalg", [
     ("linalg.cholesky(M)", "np.linalg.cholesky(M)"),
     ("linalg.norm(N)", "np.linalg.norm(N)"),
     ("jnp.linalg.inv(M) @ M", "np.linalg.inv(M) @ M"),
+    ("einsum(\"ij,jk->ik\", N, M)", "np.einsum('ij,jk->ik', N, M)"),
+    ("einsum(\"bij,bkj->bik\", T, T)", "np.einsum('bij,bkj->bik', T, T)"),
+    ("einsum(\"ii\", N)", "np.einsum('ii', N)"), ("einsum(\"i,i->\", v, v)", "np.einsum('i,i->', v, v)"),
+    ("jnp.einsum(\"...j,j->...\", T, ones(4))", "np.einsum('...j,j->...', T, np.ones(4))"),
 ])
 
 
@@ -447,10 +454,83 @@ ERRS = [
      ["ValueError", "linalg.inv: last 2 dimensions of the array must be square"]),
 ]
 
+
+# ---- check_grads / vmap consistency over many library functions ----------
+CG_DEFS = r'''let A = [[0.5, -1.25, 2.0, 0.3], [3.5, -0.75, 1.1, -2.5], [0.25, 4.0, -3.0, 1.5]]
+let P = [[0.5, 1.25, 2.0, 0.3], [3.5, 0.75, 1.0, 2.5], [0.25, 4.0, 3.0, 1.5]]
+let M = [[4.0, 1.0, 0.5], [1.0, 3.0, -0.25], [0.5, -0.25, 2.0]]
+let fs = (
+  ("softmax", fn(x) => nn.softmax(x)), ("log_softmax", fn(x) => nn.log_softmax(x, axis=0)),
+  ("logsumexp", fn(x) => logsumexp(x, axis=1)), ("softplus", fn(x) => nn.softplus(x)),
+  ("gelu", fn(x) => nn.gelu(x)), ("gelu_exact", fn(x) => nn.gelu(x, approximate=False)),
+  ("elu", fn(x) => nn.elu(x)), ("silu", fn(x) => nn.silu(x)), ("sigmoid", fn(x) => nn.sigmoid(x)),
+  ("log_sigmoid", fn(x) => nn.log_sigmoid(x)), ("mish", fn(x) => nn.mish(x)), ("selu", fn(x) => nn.selu(x)),
+  ("standardize", fn(x) => nn.standardize(x)), ("var", fn(x) => var(x, axis=0)), ("std", fn(x) => std(x, axis=1)),
+  ("norm", fn(x) => norm(x)), ("norm1", fn(x) => norm(x, axis=1)), ("mean", fn(x) => mean(x, axis=(0, 1))),
+  ("prod", fn(x) => prod(x, axis=0)), ("cumsum", fn(x) => cumsum(x, axis=1)), ("logaddexp", fn(x) => logaddexp(x, 0.3)),
+  ("matmul", fn(x) => x @ transpose(x)), ("dot", fn(x) => dot(x, x[0])), ("outer", fn(x) => outer(x, x[1])),
+  ("inner", fn(x) => inner(x, x)), ("trace", fn(x) => trace(x, 1)), ("diag", fn(x) => diag(x[0])),
+  ("tile", fn(x) => tile(x, (2, 1))), ("repeat", fn(x) => repeat(x, 2, axis=1)), ("roll", fn(x) => roll(x, 1, axis=1)),
+  ("flip", fn(x) => flip(x)), ("pad", fn(x) => pad(x, 1, constant_values=2.0)), ("take", fn(x) => take(x, [2, 0, 2], axis=1)),
+  ("concat", fn(x) => concatenate((x, x * x), axis=1)), ("stack", fn(x) => stack((x, x * 2.0), axis=2)),
+  ("split", fn(x) => split(x, 2, axis=1)[1]), ("moveaxis", fn(x) => moveaxis(expand_dims(x, 0), 0, 2)),
+  ("tensordot", fn(x) => tensordot(x, x, ((0,), (0,)))), ("exp2", fn(x) => exp2(x)), ("clip", fn(x) => clip(x, -1.0, 1.0)),
+  ("hard_tanh", fn(x) => nn.hard_tanh(x)), ("where", fn(x) => where(x > 0.0, x, x * x)), ("array", fn(x) => array((x[0], x[1] * 2.0))),
+  ("linspace", fn(x) => linspace(x[0], x[1], 5)), ("full", fn(x) => full((2, 4), x[0])),
+  ("broadcast_to", fn(x) => broadcast_to(x[0], (3, 4))), ("tril", fn(x) => tril(x)), ("arctan2", fn(x) => arctan2(x, 1.5)),
+  ("einsum", fn(x) => einsum("ij,kj->ik", x, x * x)), ("einsum_diag", fn(x) => einsum("ii->i", x[:, :3])),
+  ("diagonal", fn(x) => diagonal(x, 1)), ("glu", fn(x) => nn.glu(x)), ("relu6", fn(x) => nn.relu6(x * 2.5)),
+  ("leaky_relu", fn(x) => nn.leaky_relu(x)), ("soft_sign", fn(x) => nn.soft_sign(x)),
+)
+'''
+CG_GS = r'''let gs = (("log", fn(x) => log(x)), ("sqrt", fn(x) => sqrt(x)), ("log10", fn(x) => log10(x)), ("power", fn(x) => power(x, 2.5)),
+  ("reciprocal", fn(x) => reciprocal(x)), ("norm_inf", fn(x) => norm(x[0] - [0.1, 0.2, 0.3, 0.4], ord=3)))
+'''
+CG_LS = r'''let ls = (("inv", fn(m) => linalg.inv(m)), ("det", fn(m) => linalg.det(m)), ("solve", fn(m) => linalg.solve(m, [1.0, 2.0, 3.0])),
+  ("cholesky", fn(m) => linalg.cholesky(m @ transpose(m))), ("slogdet", fn(m) => linalg.slogdet(m)[1]))
+'''
+
+
+def write_checks():
+    import re
+    count = lambda s: len(re.findall(r'\("[a-z_0-9]+", fn', s))
+    nf, ng, nl = count(CG_DEFS), count(CG_GS), count(CG_LS)
+    for order, name in ((1, "lib_check_grads"), (2, "lib_check_grads2")):
+        src = "# check_grads (forward and reverse mode, order %d) on library functions\n" % order
+        src += "# (test points avoid kinks such as clip's bounds)\n" + CG_DEFS
+        src += "for t in fs {\n  print(t[0], check_grads(t[1], (A,), order=%d))\n}\n" % order
+        src += CG_GS + "for t in gs {\n  print(t[0], check_grads(t[1], (P,), order=%d))\n}\n" % order
+        src += CG_LS + "for t in ls {\n  print(t[0], check_grads(t[1], (M,), order=%d))\n}\n" % order
+        with open(os.path.join(OUT, name + ".jx"), "w") as f:
+            f.write(src)
+        with open(os.path.join(OUT, name + ".out"), "w") as f:
+            f.write("None\n" * (nf + ng + nl))
+    body = """let B = A * -0.7 + 0.2
+for t in fs {
+  let f = t[1]
+  let want = stack((f(A), f(B)))
+  let got = vmap(f)(stack((A, B)))
+  assert(allclose(got, want, rtol=1e-12, atol=1e-12), t[0])
+  let got1 = vmap(f, in_axes=1, out_axes=0)(stack((A, B), axis=1))
+  assert(allclose(got1, want, rtol=1e-12, atol=1e-12), t[0])
+  let gj = jit(f)(A)
+  assert(allclose(gj, f(A), rtol=1e-12, atol=1e-12), t[0])
+  let gv = jit(vmap(f))(stack((A, B)))
+  assert(allclose(gv, want, rtol=1e-12, atol=1e-12), t[0])
+  print(t[0], True)
+}
+"""
+    with open(os.path.join(OUT, "lib_vmap_consistency.jx"), "w") as f:
+        f.write("# vmap (in_axes 0 and 1), jit and jit(vmap) of library functions equal the\n"
+                "# stacked per-example results\n" + CG_DEFS + body)
+    with open(os.path.join(OUT, "lib_vmap_consistency.out"), "w") as f:
+        f.write("True\n" * nf)
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     for name, (lines, tol, header) in TESTS.items():
         run(name, lines, tol, header)
     for name, code, lines in ERRS:
         err_test(name, code, lines)
+    write_checks()
     print("wrote %d tests and %d error tests to %s" % (len(TESTS), len(ERRS), OUT))

@@ -7,7 +7,8 @@ Stages, in order:
   1. build/       (make)       the normal -O2 build: jx, then the unit tests
   2. build-asan/  (make asan)  AddressSanitizer + UBSan, LeakSanitizer on
   3. unit tests (Criterion, through ctest) of both builds
-  4. golden tests tests/jx/**  (tests/run_golden.py) under both builds
+  4. golden tests tests/jx/**  (tests/run_golden.py) and the REPL tests
+     (tests/repl/test_repl.py, through a pty) under both builds
   5. examples/*.jx under the normal build: each must exit 0
   6. the shared conformance tests (../shared/conformance, when it exists)
      under the normal build, through tests/run_conformance.py and the
@@ -140,29 +141,23 @@ def unit_tests(stage, build_dir, env, jobs):
     record(stage, passed, failed)
 
 
-def golden_dirs():
-    """Directories under tests/jx holding .jx tests."""
-    dirs = set()
-    for d, _, files in os.walk(os.path.join(ROOT, "tests", "jx")):
-        if any(f.endswith(".jx") for f in files):
-            dirs.add(os.path.relpath(d, ROOT))
-    return sorted(dirs)
-
-
-def golden(stage, jx, env, jobs):
+def golden(stage, jx, env, jobs, timeout):
     header(stage)
-    dirs = golden_dirs()
-    if not dirs:
+    tdir = os.path.join(ROOT, "tests", "jx")
+    if not any(f.endswith(".jx") for _, _, fs in os.walk(tdir) for f in fs):
         record(stage, 0, 0, "no tests in tests/jx yet")
         return
-    runner = os.path.join(ROOT, "tests", "run_golden.py")
-    if os.path.exists(runner):
-        cmd = [sys.executable, runner, "--jx", jx, "-j", str(jobs)] + dirs
-    else:  # same format: fall back on the shared runner until run_golden.py exists
-        print("(tests/run_golden.py missing: using the shared conformance runner)")
-        cmd = [sys.executable, os.path.join(SHARED_CONFORMANCE, "run"), "--jx", jx,
-               "--timeout", "120", "-j", str(jobs)] + dirs
-    counted(stage, cmd, env=env, timeout=1800)
+    counted(stage, [sys.executable, os.path.join(ROOT, "tests", "run_golden.py"), "--jx", jx,
+                    "-j", str(jobs), "--timeout", str(timeout), tdir], env=env, timeout=1800)
+
+
+def repl_tests(stage, jx, env):
+    header(stage)
+    script = os.path.join(ROOT, "tests", "repl", "test_repl.py")
+    if not os.path.exists(script):
+        record(stage, 0, 0, "no tests/repl/test_repl.py yet")
+        return
+    counted(stage, [sys.executable, script, "--jx", jx], env=env, timeout=900)
 
 
 def examples(stage, jx):
@@ -214,14 +209,21 @@ def main():
             have_asan = build("build-asan (jx)", ["asan", "TARGETS=jx"] + jobs)
             have_asan_units = have_asan and build("build-asan (unit tests)", ["asan"] + jobs)
 
+    # A failed later link deletes an earlier binary: test only what is there.
+    have = have and os.path.exists(jx)
+    have_asan = have_asan and os.path.exists(jx_asan)
     if have_units:
         unit_tests("unit tests (build)", "build", {}, args.jobs)
     if have_asan_units:
         unit_tests("unit tests (build-asan)", "build-asan", ASAN_ENV, args.jobs)
     if have:
-        golden("golden tests (build)", jx, {}, args.jobs)
+        golden("golden tests (build)", jx, {}, args.jobs, 60)
     if have_asan:
-        golden("golden tests (build-asan)", jx_asan, ASAN_ENV, args.jobs)
+        golden("golden tests (build-asan)", jx_asan, ASAN_ENV, args.jobs, 300)
+    if have:
+        repl_tests("REPL tests (build)", jx, {})
+    if have_asan:
+        repl_tests("REPL tests (build-asan)", jx_asan, ASAN_ENV)
     if have:
         examples("examples (build)", jx)
         conformance("conformance (build)", jx, args.jobs)

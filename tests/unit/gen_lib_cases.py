@@ -151,7 +151,10 @@ ENV["astype"] = lambda x, dtype: np.asarray(x).astype(dtype)
 ENV["shape"] = lambda x: np.shape(x)
 ENV["dtype"] = lambda x: str(np.asarray(x).dtype)
 ENV["size"] = lambda x, axis=None: np.size(x, axis)
-ENV["clip"] = lambda x, lo=None, hi=None: np.clip(x, lo, hi) if not (lo is None and hi is None) else np.asarray(x)
+ENV["clip"] = lambda x, lo=None, hi=None, a_min=None, a_max=None, min=None, max=None: (
+    lambda l, h: np.clip(x, l, h) if not (l is None and h is None) else np.asarray(x))(
+    lo if lo is not None else (a_min if a_min is not None else min),
+    hi if hi is not None else (a_max if a_max is not None else max))
 ENV["concat"] = np.concatenate
 ENV["permute_dims"] = np.transpose
 ENV["pow"] = np.power
@@ -349,7 +352,7 @@ case(M, "logaddexp(inf, inf)")
 case(M, "logaddexp(-40.0, 0.0)")
 for e in ["clip({A34}, -1, 1)", "clip({A34}, 0, None)", "clip({A34}, None, 0.5)", "clip({I34}, 0, 5)",
           "clip({NI}, -1, 1)", "clip({A34}, {A31}, 1.0)", "clip(5, 0, 3)", "clip(-2.5, -1.0, 1.0)",
-          "clip({A34}, None, None)",
+          "clip({A34}, None, None)", "clip({A34}, a_min=0.0)", "clip({A34}, max=1.0)",
           "where({B4}, 1.0, [5.0, 6.0, 7.0, 8.0])", "where([[True], [False], [True]], {A34}, {A14})",
           "where(True, 1, 2)", "where(0, 1, 2.5)", "where({I34}, {I34}, -1)",
           "where({A34} > 0, {A34}, 0)".replace(" > 0", ""),
@@ -497,6 +500,20 @@ for e in ["concatenate(({A34}, {A14}))", "concatenate(({A34}, {A31}), axis=1)",
           "pad({A34}, ((1, 1),))", "pad({V3}, 0)"]:
     case(S, e)
 
+# int arrays (jx list literals) where tuples of ints are expected
+for e in ["reshape(arange(6), [2, -1])", "transpose({T234}, [1, 0, 2])", "sum({A34}, axis=[0, 1])",
+          "sum({T234}, axis=[-1, 0], keepdims=True)", "expand_dims({V3}, [0, 2])", "split(arange(6), [1, 2])",
+          "roll({A34}, [1, -2], axis=[0, 1])", "pad({A34}, [[1, 0], [0, 2]])", "moveaxis({T234}, [0, 1], [2, 0])",
+          "zeros([2, 3])", "broadcast_to({V3}, [2, 3])", "tile({V3}, [2, 1])", "flip({A34}, axis=[0, 1])",
+          "squeeze(zeros((1, 3, 1)), [0, 2])", "nn.softmax({A34}, axis=[0, 1])", "norm({T234}, axis=[0, 2])",
+          "tensordot({T234}, {A34}, [[1, 2], [0, 1]])", "mean({A34}, axis=[1])"]:
+    import re as _re
+    npx = _re.sub(r"axis=\[([^\]]*)\]", lambda m: "axis=(" + m.group(1) + ",)", e)
+    npx = npx.replace("zeros((1, 3, 1)), [0, 2]", "zeros((1, 3, 1)), (0, 2)")
+    case(S, e, npx)
+err("sum({A34}, axis=[0, 0])", "E_VALUE", "duplicate value in 'axis'")
+err("sum({A34}, axis=[2])", "E_VALUE", "sum: axis 2 is out of bounds")
+
 # ============================ linalg ========================================
 L = "linalg"
 for e in ["dot({V3}, {V3})", "dot({N33}, {V3})", "dot({V3}, {N33})", "dot({N33}, {M33})",
@@ -533,6 +550,25 @@ for e in ["dot({V3}, {V3})", "dot({N33}, {V3})", "dot({V3}, {N33})", "dot({N33},
           "linalg.cholesky(stack(({M33}, eye(3))))",
           "linalg.slogdet({M33})", "linalg.slogdet({N33})"]:
     case(L, e)
+for e in ["einsum('ij,jk->ik', {N33}, {M33})", "einsum('ij,jk', {A34}.T, {A34})".replace("{A34}.T", "transpose({A34})"),
+          "einsum('ii', {N33})", "einsum('ii->i', {N33})", "einsum('ij->ji', {A34})", "einsum('ij->', {A34})",
+          "einsum('ij', {A34})", "einsum('ji', {A34})", "einsum('i,i', {V3}, {V3})", "einsum('i,j->ij', {V3}, {P4})",
+          "einsum('bij,bjk->bik', {T234}, ones((2, 4, 5)))", "einsum('bij,jk->bik', {T234}, ones((4, 5)))",
+          "einsum('...ij,...jk->...ik', {T234}, ones((2, 4, 2)))", "einsum('...j,j->...', {T234}, ones(4))",
+          "einsum('ijk->kji', {T234})", "einsum('ijk,ijk->i', {T234}, {T234})", "einsum('ij,ij->ij', {A34}, {A34})",
+          "einsum('i,i,i->', {V3}, {V3}, {V3})", "einsum('ij,jk,kl->il', {A34}, transpose({A34}), {A34})",
+          "einsum('ab,cd->abcd', {A31}, {A14})", "einsum('iij->j', ones((3, 3, 2)))", "einsum('i->', {V3})",
+          "einsum('ij->i', {I34})", "einsum('ij, jk -> ik', {N33}, {N33})", "einsum('Ab,bC->AC', {N33}, {M33})",
+          "einsum('...', {A34})", "einsum('i...->...', {A34})", "einsum('ij,j->ij', {A31}, [1.0, 2.0, 3.0, 4.0])"]:
+    case(L, e)
+err("einsum('ij,jk->ik', {A34}, {A34})", "E_SHAPE", "einsum: operands disagree on the size of 'j' (4 vs 3)")
+err("einsum('ij->k', {A34})", "E_VALUE", "einsum: output subscript 'k' does not appear in the inputs")
+err("einsum('ijk', {A34})", "E_VALUE", "einsum: subscripts 'ijk' give 3 dimension(s) for an operand with 2")
+err("einsum('ij,jk', {A34})", "E_VALUE", "einsum: the subscripts name more operands than the 1 given")
+err("einsum('ij', {A34}, {A34})", "E_VALUE", "einsum: 2 operands given but the subscripts name fewer")
+err("einsum('i1', {V3})", "E_VALUE", "einsum: invalid character '1'")
+err("einsum(3, {V3})", "E_TYPE", "einsum: 'subscripts' must be a string")
+err("einsum('ij->ii', {A34})", "E_VALUE", "appears more than once")
 
 # ============================ nn ============================================
 NNG = "nn"
@@ -638,6 +674,8 @@ W("vmap(array)(({V3}, {V3}))", fmt(np.stack([eval(sub("{V3}"), ENV)] * 2, axis=1
 W("jit(nn.log_softmax)({A34})", fmt(NN.log_softmax(eval(sub("{A34}"), ENV))))
 W("jit(var)({A34})", fmt(np.var(eval(sub("{A34}"), ENV))))
 W("grad(linalg.det)(eye(2))", "[[1.0, 0.0], [0.0, 1.0]]")
+W("grad(einsum, argnums=1)('ij,j->', [[1.0, 2.0], [3.0, 4.0]], [1.0, 1.0])", "[[1.0, 1.0], [1.0, 1.0]]")
+W("vmap(einsum, in_axes=(None, 0, None))('ij,j->i', stack((eye(2), diag([2.0, 2.0]))), [1.0, 3.0])", "[[1.0, 3.0], [2.0, 6.0]]")
 
 # ============================ errors ========================================
 E = "E_"

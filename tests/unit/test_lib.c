@@ -167,7 +167,7 @@ static Value rd_primary(Rd *r) {
     return lookup(r->I, name);
   }
   r->bad = true;
-  return v_exc();
+  return jx_raise(r->I, E_SYNTAX, "test reader: unexpected '%c' in '%s'", c, s);
 }
 
 static Value rd_expr(Rd *r) {

@@ -461,6 +461,47 @@ Test(threefry, permutation_two_rounds_is_a_permutation) {
   free(perm);
 }
 
+/* Reference shuffle: each round qsorts (bits, position) pairs, i.e. a
+ * stable sort by bits, as XLA's stable sort_key_val. */
+typedef struct {
+  uint32_t bits;
+  uint64_t pos;
+  int64_t val;
+} RefItem;
+static int ref_cmp(const void *a, const void *b) {
+  const RefItem *x = a, *y = b;
+  if (x->bits != y->bits) return x->bits < y->bits ? -1 : 1;
+  return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+Test(threefry, permutation_matches_reference_shuffle) {
+  uint32_t k[2];
+  key_of(11, k);
+  const uint64_t n = 3000; /* 2 rounds */
+  int64_t *perm = malloc(n * 8);
+  perm_of(k, n, perm);
+  RefItem *it = malloc(n * sizeof *it);
+  uint32_t *bits = malloc(n * 4);
+  for (uint64_t i = 0; i < n; i++) it[i].val = (int64_t)i;
+  uint32_t kk[2] = {k[0], k[1]};
+  for (int r = 0; r < tf_shuffle_rounds(n); r++) {
+    uint32_t next[2], sub[2];
+    split_pair(kk, next, sub);
+    kk[0] = next[0];
+    kk[1] = next[1];
+    tf_random_bits(sub, n, bits);
+    for (uint64_t i = 0; i < n; i++) {
+      it[i].bits = bits[i];
+      it[i].pos = i;
+    }
+    qsort(it, n, sizeof *it, ref_cmp);
+  }
+  for (uint64_t i = 0; i < n; i++) cr_assert_eq(perm[i], it[i].val, "perm[%lu]", (unsigned long)i);
+  free(bits);
+  free(it);
+  free(perm);
+}
+
 Test(threefry, permutation_small) {
   uint32_t k[2] = {1, 2};
   int64_t p[1] = {99};
