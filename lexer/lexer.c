@@ -471,16 +471,16 @@ static int flush_literal(Lexer *L, PartVec *pv, StrBuf *sb) {
   return p->text ? 0 : -1;
 }
 
-/* Skip a string literal inside an f-string expression. */
-static int skip_nested_string(Lexer *L, const Token *t) {
+/* Skip a string literal inside an f-string expression whose '{' is at
+ * (bl, bc). */
+static int skip_nested_string(Lexer *L, int bl, int bc) {
   int q = peekc(L, 0);
-  int sl = L->line, sc = L->col;
   adv(L);
   while (1) {
     int c = peekc(L, 0);
     if (c == 0 || c == '\n')
-      return lex_error_at(L->I, L->file, sl, sc,
-                          "unterminated string inside f-string (opened at line %d)", t->line);
+      return lex_error_at(L->I, L->file, bl, bc,
+                          "f-string: expecting '}' (a quote inside the braces opens a string)");
     adv(L);
     if (c == '\\') {
       if (peekc(L, 0) == 0) continue;
@@ -554,7 +554,7 @@ static int lex_fstring(Lexer *L, Token *t) {
       }
       if (d == '\'' || d == '"') {
         all_space = false;
-        if (skip_nested_string(L, t) < 0) goto fail;
+        if (skip_nested_string(L, bl, bc) < 0) goto fail;
         continue;
       }
       if (depth == 0 && (d == '}' || d == ':')) break;
