@@ -162,6 +162,25 @@ int stage_run(Interp *I, Stage *s, const Value *inputs, Value *out) {
   Value inb[64];
   for (int64_t e = 0; e < s->neqns; e++) {
     Eqn *q = &s->eqns[e];
+    if (s->fuse && s->fuse->group_of[e] >= 0) {
+      int g = s->fuse->group_of[e];
+      int64_t last_e = fuse_group_last(s->fuse, g);
+      if (fuse_run(I, s, s->fuse, g, reg, last) < 0) {
+        rc = -1;
+        break;
+      }
+      /* release inputs whose last use was inside the group */
+      for (int64_t k = e; k <= last_e; k++)
+        for (int i = 0; i < s->eqns[k].nin; i++) {
+          int64_t a = s->eqns[k].in[i];
+          if (a >= 0 && last[a] >= e && last[a] <= last_e) {
+            v_decref(reg[a]);
+            reg[a] = v_unset();
+          }
+        }
+      e = last_e;
+      continue;
+    }
     if ((e & 63) == 0 && jx_check_interrupt(I) < 0) {
       rc = -1;
       break;
@@ -337,6 +356,8 @@ static Value jit_apply(Interp *I, Value *args, int nargs, Value self) {
     vvec_free(&leaves);
     return v_exc();
   }
+  s->fuse = fuse_plan(I, s);
+  if (!s->fuse) jx_err_clear(I); /* fusion is an optimisation: run unfused */
   JitEntry *e = jx_calloc(I, 1, sizeof(JitEntry));
   Aval *avals = jx_calloc(I, (size_t)(leaves.n ? leaves.n : 1), sizeof(Aval));
   if (!e || !avals) {

@@ -32,6 +32,7 @@ void stage_release(Stage *s) {
   jx_free(s->vars);
   jx_free(s->invars);
   jx_free(s->outs);
+  fuse_free(s->fuse);
   v_decref(s->out_tree);
   jx_free(s);
 }

@@ -17,6 +17,13 @@ typedef struct {
   Params *p; /* NULL: no params */
 } Eqn;
 
+typedef struct FuseGroup FuseGroup;
+typedef struct FusePlan {
+  FuseGroup *groups;
+  int ngroups;
+  int32_t *group_of; /* per eqn: its group, or -1 */
+} FusePlan;
+
 struct Stage {
   int32_t rc;
   Aval *vars;
@@ -32,6 +39,7 @@ struct Stage {
   Value out_tree; /* output template: numeric leaves replaced by T_UNSET */
   bool impure;    /* captured a tracer of an outer transformation */
   bool unstageable; /* hit control flow that cannot be staged */
+  FusePlan *fuse;   /* jit's fusion plan (NULL: none) */
 };
 
 Stage *stage_new(Interp *I);
@@ -46,6 +54,12 @@ void jaxpr_print(Interp *I, Stage *s, StrBuf *sb);
 /* Run a stage on concrete input leaves (borrowed); returns the outputs'
  * leaves in out[nouts] (owned). */
 int stage_run(Interp *I, Stage *s, const Value *inputs, Value *out);
+/* Fusion (ad/fuse.c): plan runs of elementwise equations; run one group. */
+FusePlan *fuse_plan(Interp *I, Stage *s);
+void fuse_free(FusePlan *fp);
+int fuse_run(Interp *I, Stage *s, FusePlan *fp, int g, Value *reg, const int64_t *last_use);
+int64_t fuse_group_first(FusePlan *fp, int g);
+int64_t fuse_group_last(FusePlan *fp, int g);
 /* Simplify in place: common subexpressions, dead code. */
 int stage_optimize(Interp *I, Stage *s);
 

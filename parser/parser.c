@@ -62,7 +62,24 @@ typedef struct {
   TokKind prev_kind;/* kind of the last consumed token */
   int prev_end_line, prev_end_col; /* just after the last consumed token */
   int fn_depth;     /* nesting of function bodies */
+  Token *opens;     /* open brackets, innermost last (for "never closed") */
+  int nopens, copens;
 } Parser;
+
+/* Note an opening bracket (a copy of its token) until expect_close. */
+static void open_br(Parser *p, const Token *t) {
+  if (p->nopens == p->copens) {
+    int cap = p->copens ? p->copens * 2 : 16;
+    Token *n = jx_realloc(p->I, p->opens, (size_t)cap * sizeof(Token));
+    if (!n) {
+      p->failed = true;
+      return;
+    }
+    p->opens = n;
+    p->copens = cap;
+  }
+  p->opens[p->nopens++] = *t;
+}
 
 static Token eof_tok;
 
@@ -173,6 +190,12 @@ static void *unexpected(Parser *p, const char *expected) {
   Token *t = peek(p);
   if (p->failed) return NULL;
   int line = t->line, col = t->col;
+  if (t->kind == TK_EOF && p->nopens > 0) {
+    Token *o = &p->opens[p->nopens - 1];
+    p->incomplete = true;
+    return perr_at(p, o->line, o->col, "%s opened at line %d was never closed",
+                   tok_kind_desc(o->kind), o->line);
+  }
   if (t->kind == TK_EOF) {
     p->incomplete = true;
     if (p->prev_end_line) { /* point just after the last token */
@@ -194,6 +217,7 @@ static bool expect(Parser *p, TokKind k, const char *what) {
 
 /* Expect the closing bracket of `open`; at end of input, name the opener. */
 static bool expect_close(Parser *p, TokKind k, const Token *open) {
+  if (p->nopens > 0) p->nopens--;
   if (accept(p, k)) return true;
   Token *t = peek(p);
   if (t->kind == TK_EOF && !p->failed) {
@@ -394,6 +418,7 @@ static Node *parse_fn(Parser *p) {
   if (!pr) return NULL;
   Token open = *peek(p);
   if (!expect(p, TK_LPAREN, "'(' after 'fn'")) return NULL;
+  open_br(p, &open);
   bool save = p->nl_skip;
   p->nl_skip = true;
   if (!parse_params(p, pr, TK_RPAREN)) return NULL;
@@ -492,6 +517,7 @@ static bool brace_is_block(Parser *p) {
 
 static Node *parse_dict(Parser *p) {
   Token open = next(p);
+  open_br(p, &open);
   Node *n = mkt(p, N_DICT, &open);
   if (!n) return NULL;
   bool save = p->nl_skip;
@@ -552,6 +578,7 @@ static Node *parse_fstring(Parser *p, const Token *t) {
       e = NULL;
     }
     jx_free(sub.la);
+    jx_free(sub.opens);
     if (!e) {
       p->failed = true;
       return NULL;
@@ -628,10 +655,12 @@ static Node *parse_primary(Parser *p) {
     return n;
   case TK_LPAREN: {
     drop(p);
+    open_br(p, &t);
     bool save = p->nl_skip;
     p->nl_skip = true;
     if (accept(p, TK_RPAREN)) {
       p->nl_skip = save;
+      p->nopens--;
       if ((n = mkt(p, N_TUPLE, &t))) {
         n->u.list.items = arena_alloc(p->A, sizeof(Node *));
         if (!n->u.list.items) return NULL;
@@ -670,6 +699,7 @@ static Node *parse_primary(Parser *p) {
   }
   case TK_LBRACKET: {
     drop(p);
+    open_br(p, &t);
     bool save = p->nl_skip;
     p->nl_skip = true;
     NVec nv = {0};
@@ -708,6 +738,7 @@ static Node *parse_primary(Parser *p) {
 }
 
 static Node *parse_call(Parser *p, Node *fn, const Token *open) {
+  open_br(p, open);
   Node *n = mkt(p, N_CALL, open);
   if (!n) return NULL;
   /* locate calls of plain names and attributes at the callee's start */
@@ -827,6 +858,7 @@ static Node *parse_postfix(Parser *p) {
       e = parse_call(p, e, &open);
     } else if (t->kind == TK_LBRACKET) {
       Token open = next(p);
+      open_br(p, &open);
       bool save = p->nl_skip;
       p->nl_skip = true;
       NVec items = {0};
@@ -1117,6 +1149,7 @@ static Node *parse_pattern_atom(Parser *p) {
   }
   if (t.kind == TK_LPAREN) {
     drop(p);
+    open_br(p, &t);
     if (!enter(p, &t)) return NULL;
     bool save = p->nl_skip;
     p->nl_skip = true;
@@ -1228,6 +1261,7 @@ static Node *parse_def(Parser *p) {
   pr->self_name = name;
   Token open = *peek(p);
   if (!expect(p, TK_LPAREN, "'(' after the function name")) return NULL;
+  open_br(p, &open);
   bool save = p->nl_skip;
   p->nl_skip = true;
   if (!parse_params(p, pr, TK_RPAREN)) return NULL;
@@ -1438,6 +1472,7 @@ static Node *parse_stmts(Parser *p, TokKind end, const Token *open, int line, in
 
 static Node *parse_block(Parser *p) {
   Token open = next(p); /* { */
+  open_br(p, &open);
   bool save = p->nl_skip;
   p->nl_skip = false;
   if (!enter(p, &open)) return NULL;
@@ -1473,6 +1508,7 @@ Chunk *parse_chunk(Interp *I, const char *file, const char *src, size_t len, int
   lex_init(&p.L, I, &c->arena, c->file, c->src, 0, len, 1, 1);
   c->body = parse_stmts(&p, TK_EOF, NULL, 1, 1);
   jx_free(p.la);
+  jx_free(p.opens);
   if (!c->body) {
     if (I->err.kind == E_NONE) jx_raise(I, E_MEMORY, "out of memory while parsing");
     if (incomplete) *incomplete = p.incomplete;

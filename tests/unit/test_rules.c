@@ -1173,3 +1173,69 @@ Test(rules, vmap_of_rules) {
   }
   cr_expect(nfail == 0, "%d check(s) failed (see the log)", nfail);
 }
+
+/* ------------------------------------------------------------------ */
+/* allocation failures inside the rules: every path releases what it    */
+/* holds and unwinds the traces (run under ASan for the leak check).    */
+
+static void oom_run(Value f, Value X, Value T, Value g, long k) {
+  jx_fail_after(k);
+  Value jr = tf_jvp(I, f, X, T);
+  Value vr = tf_vjp(I, f, X);
+  Value cts = IS_EXC(vr) ? v_exc() : jx_call(I, AS_TUPLE(vr)->items[1], 1, &g, 0, NULL, NULL);
+  jx_fail_after(0);
+  v_decref(jr);
+  v_decref(vr);
+  v_decref(cts);
+  jx_err_clear(I);
+  cr_assert(trace_depth(I) == 0);
+}
+
+Test(rules, allocation_failures) {
+  build_cases();
+  bool seen[P__COUNT] = {false};
+  for (int k = 0; k < ncases; k++) {
+    const Case *c = &cases[k];
+    if (seen[c->id]) continue; /* one case per primitive */
+    seen[c->id] = true;
+    Ctx *ctx = calloc(1, sizeof(Ctx));
+    ctx->c = c;
+    Value xs[MAXI], ts[MAXI];
+    int n = 0;
+    for (int i = 0; i < c->nin; i++) {
+      Value v = gen_value(c, i);
+      if (gen_fixed(c->g[i])) ctx->fixed[i] = v;
+      else {
+        ctx->fixed[i] = v_unset();
+        xs[n] = v;
+        ts[n] = rand_like(v);
+        n++;
+      }
+    }
+    Value f = cfunc_new(I, &prim_def, v_int((int64_t)(intptr_t)ctx));
+    Value X = tuple_of(I, n, xs), T = tuple_of(I, n, ts);
+    Value y = call_f(f, n, xs);
+    cr_assert(!IS_EXC(y));
+    Value g = rand_like(y);
+    Value items[2] = {f, T};
+    Value d1 = tuple_of(I, 2, items);
+    Value f1 = cfunc_new(I, &jvp_of_def, d1);
+    for (long a = 1; a <= 120; a++) {
+      oom_run(f, X, T, g, a);
+      oom_run(f1, X, T, g, a);
+    }
+    v_decref(f1);
+    v_decref(d1);
+    v_decref(g);
+    v_decref(y);
+    v_decref(X);
+    v_decref(T);
+    v_decref(f);
+    for (int i = 0; i < n; i++) {
+      v_decref(xs[i]);
+      v_decref(ts[i]);
+    }
+    for (int i = 0; i < c->nin; i++) v_decref(ctx->fixed[i]);
+    free(ctx);
+  }
+}
