@@ -6,6 +6,7 @@
 #include "transforms.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -103,7 +104,8 @@ done:
 }
 
 /* assert_allclose over trees; AssertionError naming the worst element */
-static int tree_close(Interp *I, Value got, Value want, CG *c, const char *what) {
+static int tree_close_l(Interp *I, Value got, Value want, CG *c, const char *what, const char *lg,
+                        const char *lw) {
   VVec gl = {0}, wl = {0};
   int rc = -1;
   if (tree_flatten(I, got, &gl) < 0 || tree_flatten(I, want, &wl) < 0) goto done;
@@ -121,14 +123,17 @@ static int tree_close(Interp *I, Value got, Value want, CG *c, const char *what)
       goto done;
     }
     Array *ga = arr_from_value(I, g), *wa = arr_from_value(I, w);
-    if (!ga || !wa || ga->size != wa->size) {
+    bool same = ga && wa && ga->ndim == wa->ndim &&
+                !memcmp(ga->shape, wa->shape, sizeof(int64_t) * (size_t)ga->ndim);
+    if (!same && ga && wa && wa->size == 1) same = true; /* compare with a scalar */
+    if (!ga || !wa || !same) {
       if (ga) v_decref(v_obj(&ga->hdr));
       if (wa) v_decref(v_obj(&wa->hdr));
       if (!I->err.kind) jx_raise(I, E_ASSERTION, "check_grads: %s: shapes differ", what);
       goto done;
     }
     for (int64_t k = 0; k < ga->size; k++) {
-      double x = arr_get_f(ga, k), y = arr_get_f(wa, k);
+      double x = arr_get_f(ga, k), y = arr_get_f(wa, wa->size == 1 ? 0 : k);
       double excess;
       if (isnan(x) || isnan(y)) excess = (isnan(x) && isnan(y)) ? 0 : INFINITY;
       else if (isinf(x) || isinf(y)) excess = x == y ? 0 : INFINITY;
@@ -146,9 +151,10 @@ static int tree_close(Interp *I, Value got, Value want, CG *c, const char *what)
   }
   if (worst > 0) {
     jx_raise(I, E_ASSERTION,
-             "check_grads: %s mismatch: automatic %.10g vs numerical %.10g "
-             "(leaf %lld, element %lld; |diff| = %.3g > atol %.3g + rtol %.3g * |numerical|)",
-             what, wg, ww, (long long)wleaf, (long long)widx, fabs(wg - ww), c->atol, c->rtol);
+             "%s mismatch: %s %.10g vs %s %.10g "
+             "(leaf %lld, element %lld; |diff| = %.3g > atol %.3g + rtol %.3g * |%s|)",
+             what, lg, wg, lw, ww, (long long)wleaf, (long long)widx, fabs(wg - ww), c->atol,
+             c->rtol, lw);
     goto done;
   }
   rc = 0;
@@ -160,6 +166,12 @@ done:
 
 static Value call_t(Interp *I, Value f, Value args) {
   return jx_call(I, f, (int)AS_TUPLE(args)->n, AS_TUPLE(args)->items, 0, NULL, NULL);
+}
+
+static int tree_close(Interp *I, Value got, Value want, CG *c, const char *what) {
+  char w[300];
+  snprintf(w, sizeof w, "check_grads: %s", what);
+  return tree_close_l(I, got, want, c, w, "automatic", "numerical");
 }
 
 /* numerical JVP: (f(x + eps v) - f(x - eps v)) / (2 eps) */
@@ -292,5 +304,16 @@ Value bi_check_grads(Interp *I, Value *args, int nargs, Value self) {
   if (args[5].tag != T_UNSET && args[5].tag != T_NONE && arg_float(I, args[5], "check_grads", "atol", &c.atol) < 0) return v_exc();
   if (args[6].tag != T_UNSET && args[6].tag != T_NONE && arg_float(I, args[6], "check_grads", "rtol", &c.rtol) < 0) return v_exc();
   if (check_rec(I, f, a, (int)order, &c, "") < 0) return v_exc();
+  return v_none();
+}
+
+/* assert_close(a, b, rtol=1e-7, atol=0): numpy's assert_allclose over pytrees */
+Value bi_assert_close(Interp *I, Value *args, int nargs, Value self) {
+  CG c = {0, 0, 1e-7, 0, false, false};
+  if (args[2].tag != T_UNSET && arg_float(I, args[2], "assert_close", "rtol", &c.rtol) < 0) return v_exc();
+  if (args[3].tag != T_UNSET && arg_float(I, args[3], "assert_close", "atol", &c.atol) < 0) return v_exc();
+  if (!tree_same_structure(args[0], args[1]))
+    return jx_raise(I, E_ASSERTION, "assert_close: the two values have different structures");
+  if (tree_close_l(I, args[0], args[1], &c, "assert_close", "got", "expected") < 0) return v_exc();
   return v_none();
 }

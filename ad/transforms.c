@@ -672,6 +672,7 @@ Value bi_hessian(Interp *I, Value *args, int nargs, Value self);
 Value bi_custom_jvp(Interp *I, Value *args, int nargs, Value self);
 Value bi_custom_vjp(Interp *I, Value *args, int nargs, Value self);
 Value bi_check_grads(Interp *I, Value *args, int nargs, Value self);
+Value bi_assert_close(Interp *I, Value *args, int nargs, Value self);
 Value bi_jit(Interp *I, Value *args, int nargs, Value self);
 Value bi_make_jaxpr(Interp *I, Value *args, int nargs, Value self);
 Value bi_cond(Interp *I, Value *args, int nargs, Value self);
@@ -732,6 +733,10 @@ const BuiltinDef ad_builtins[] = {
      "automatic differentiation with central finite differences, to the given order; it "
      "returns None or raises an AssertionError naming the worst mismatch. "
      "Example: check_grads(sin, (0.5,), order=2)."},
+    {"assert_close", bi_assert_close, "a, b, rtol=1e-7, atol=0.0",
+     "assert_close(a, b, rtol=1e-7, atol=0) raises an AssertionError unless every element "
+     "satisfies |a - b| <= atol + rtol * |b| (numpy's assert_allclose; NaNs must match). "
+     "Works on arrays, scalars and pytrees. Example: assert_close(sin(0.1), 0.0998334166, rtol=1e-9)."},
     {"jit", bi_jit, "f, static_argnums=None",
      "jit(f) traces f once per argument signature (shapes, dtypes, structure) into a "
      "program and replays it on later calls without re-running the interpreter. "

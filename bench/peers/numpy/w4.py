@@ -1,7 +1,7 @@
 """W4 numpy-hand: MLP training step with a hand-derived backward pass."""
 import numpy as np
 
-from common import QUICK, clock, det, result
+from common import clock, det, result
 
 X = det(256 * 784, 7919, 1).reshape(256, 784)
 labels = (7 * np.arange(256) + 3) % 10
