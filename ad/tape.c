@@ -31,13 +31,32 @@ struct Tape {
   TapeNode *nodes;
 };
 
+/* One spare tape (with its node storage) is kept for the next grad call:
+ * a scalar grad then allocates no tape memory.  Process-wide on purpose:
+ * it is a memory cache, not interpreter state. */
+static Tape *spare_tape;
+
 Tape *tape_new(Interp *I) {
+  if (spare_tape) {
+    Tape *t = spare_tape;
+    spare_tape = NULL;
+    t->rc = 1;
+    return t;
+  }
   Tape *t = jx_calloc(I, 1, sizeof(Tape));
   if (t) t->rc = 1;
   return t;
 }
 
 void tape_retain(Tape *t) { t->rc++; }
+
+void tape_cache_free(void) {
+  if (spare_tape) {
+    jx_free(spare_tape->nodes);
+    jx_free(spare_tape);
+    spare_tape = NULL;
+  }
+}
 
 static void node_clear(TapeNode *nd) {
   Value *x = NODE_X(nd);
@@ -53,6 +72,11 @@ static void node_clear(TapeNode *nd) {
 void tape_release(Tape *t) {
   if (--t->rc > 0) return;
   for (int64_t i = 0; i < t->n; i++) node_clear(&t->nodes[i]);
+  t->n = 0;
+  if (!spare_tape && t->cap <= 4096) {
+    spare_tape = t;
+    return;
+  }
   jx_free(t->nodes);
   jx_free(t);
 }
@@ -198,13 +222,18 @@ int tape_backward(Interp *I, Tape *t, int nseed, const int64_t *seed_nodes, cons
       } else {
         for (int j = 0; j < nin; j++) xl[j] = v_incref(NODE_X(nd)[j]);
         Value yl = v_incref(nd->y), dl = v_incref(nd->data);
-        Params pl = nd->p ? *nd->p : zero;
+        Params pl;
+        const Params *pp = &zero;
+        if (nd->p) {
+          pl = *nd->p;
+          pp = &pl;
+        }
         int32_t prim = nd->prim;
         CustomBwd bwd = nd->bwd;
         if (prim == -2)
           r = bwd(I, dl, ct[i], nin, need, cts);
         else
-          r = jx_vjp_rules[prim](I, xl, yl, ct[i], &pl, need, cts);
+          r = jx_vjp_rules[prim](I, xl, yl, ct[i], pp, need, cts);
         for (int j = 0; j < nin; j++) v_decref(xl[j]);
         v_decref(yl);
         v_decref(dl);

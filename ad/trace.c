@@ -25,11 +25,22 @@ static TraceState *ts_get(Interp *I) {
   return I->ts;
 }
 
+static Trace *spare_trace; /* memory cache, like the tracer cache below */
+#define TRACER_CACHE 64
+static struct Tracer *tracer_cache[TRACER_CACHE];
+static int ntracer_cache;
+
 void ad_state_free(Interp *I) {
-  if (!I->ts) return;
-  while (I->ts->n > 0) trace_pop(I, I->ts->stack[I->ts->n - 1]);
-  free(I->ts);
-  I->ts = NULL;
+  if (I->ts) {
+    while (I->ts->n > 0) trace_pop(I, I->ts->stack[I->ts->n - 1]);
+    free(I->ts);
+    I->ts = NULL;
+  }
+  /* release the memory caches */
+  free(spare_trace);
+  spare_trace = NULL;
+  while (ntracer_cache > 0) jx_free(tracer_cache[--ntracer_cache]);
+  tape_cache_free();
 }
 
 int trace_depth(Interp *I) { return I->ts ? I->ts->n : 0; }
@@ -38,7 +49,8 @@ void trace_release(Trace *t) {
   if (--t->rc == 0) {
     if (t->tape) tape_release(t->tape);
     if (t->stage) stage_release(t->stage);
-    free(t);
+    if (!spare_trace) spare_trace = t;
+    else free(t);
   }
 }
 
@@ -52,8 +64,15 @@ Trace *trace_push(Interp *I, TraceKind k) {
     jx_raise(I, E_RECURSION, "transformations nested too deeply (more than %d)", JX_MAX_TRACES);
     return NULL;
   }
-  Trace *t = jx_calloc(I, 1, sizeof(Trace));
-  if (!t) return NULL;
+  Trace *t;
+  if (spare_trace) {
+    t = spare_trace;
+    spare_trace = NULL;
+    memset(t, 0, sizeof *t);
+  } else {
+    t = jx_calloc(I, 1, sizeof(Trace));
+    if (!t) return NULL;
+  }
   t->rc = 1;
   t->kind = k;
   t->level = ts->next_level++;
@@ -90,8 +109,17 @@ void trace_pop(Interp *I, Trace *t) {
 /* ------------------------------------------------------------------ */
 /* tracers                                                              */
 
+/* tracer_cache: a small free list of tracer objects (a memory cache). */
+
 Value tracer_new(Interp *I, Trace *t, const Aval *aval, Value a, Value b, int64_t id) {
-  Tracer *tr = obj_new(I, T_TRACER, sizeof(Tracer));
+  Tracer *tr;
+  if (ntracer_cache > 0) {
+    tr = tracer_cache[--ntracer_cache];
+    tr->hdr.rc = 1;
+    tr->hdr.kind = T_TRACER;
+  } else {
+    tr = obj_new(I, T_TRACER, sizeof(Tracer));
+  }
   if (!tr) {
     v_decref(a);
     v_decref(b);
@@ -99,7 +127,9 @@ Value tracer_new(Interp *I, Trace *t, const Aval *aval, Value a, Value b, int64_
   }
   tr->trace = t;
   t->rc++;
-  tr->aval = *aval;
+  tr->aval.dtype = aval->dtype;
+  tr->aval.ndim = aval->ndim;
+  for (int i = 0; i < aval->ndim; i++) tr->aval.shape[i] = aval->shape[i];
   tr->a = a;
   tr->b = b;
   tr->id = id;
@@ -111,7 +141,8 @@ void tracer_free(Obj *o) {
   v_decref(tr->a);
   v_decref(tr->b);
   trace_release(tr->trace);
-  jx_free(tr);
+  if (ntracer_cache < TRACER_CACHE) tracer_cache[ntracer_cache++] = tr;
+  else jx_free(tr);
 }
 
 static const char *kind_name(TraceKind k) {

@@ -14,6 +14,7 @@ void trace_release(Trace *t);
 typedef int (*CustomBwd)(Interp *I, Value data, Value g, int nin, const bool *need, Value *ct);
 Tape *tape_new(Interp *I);
 void tape_retain(Tape *t);
+void tape_cache_free(void);
 void tape_release(Tape *t);
 /* Leaf (input variable) node. */
 int64_t tape_leaf(Interp *I, Tape *t);

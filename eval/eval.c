@@ -70,6 +70,7 @@ typedef struct Frame {
 
 static Value ev(Interp *I, Frame *F, Node *n);
 static Value ev_augassign(Interp *I, Frame *F, Node *n);
+static Value recursion_error(Interp *I);
 static Value call_func(Interp *I, Func *fn, int argc, Value *argv, int nkw,
                        const char *const *kwn, Value *kwv, bool owned);
 static Value call_cfunc(Interp *I, Value f, int argc, const Value *argv, int nkw,
@@ -703,7 +704,7 @@ static Value call_func(Interp *I, Func *fn, int argc, Value *argv, int nkw,
   Proto *p = fn->proto;
   Value r;
   if (I->depth >= I->max_depth || stack_exhausted(I->es)) {
-    r = jx_raise(I, E_RECURSION, "maximum recursion depth exceeded (%d calls deep)", I->depth);
+    r = recursion_error(I);
     goto fail;
   }
   if (I->interrupted && jx_check_interrupt(I) < 0) {
@@ -850,6 +851,43 @@ Value jx_call(Interp *I, Value f, int argc, const Value *argv, int nkw,
 }
 
 /* Evaluate the arguments of call node n and call f (owned; released). */
+static Value recursion_error(Interp *I) {
+  return jx_raise(I, E_RECURSION, "maximum recursion depth exceeded (%d calls deep)", I->depth);
+}
+
+/* The common call: a user function with positional arguments only.  The
+ * arguments are evaluated straight into the callee's slots. */
+NOINLINE static Value call_direct(Interp *I, Frame *F, Node *n, Func *fn, int argc) {
+  Proto *p = fn->proto;
+  int ns = p->nslots > 0 ? p->nslots : 1;
+  Value slots[ns];
+  for (int i = 0; i < argc; i++) {
+    Value v = ev(I, F, n->u.call.args[i]);
+    if (IS_EXC(v)) {
+      release(slots, i);
+      return v;
+    }
+    slots[i] = v;
+  }
+  if (I->depth >= I->max_depth || stack_exhausted(I->es)) {
+    release(slots, argc);
+    return recursion_error(I);
+  }
+  if (I->interrupted && jx_check_interrupt(I) < 0) {
+    release(slots, argc);
+    return v_exc();
+  }
+  for (int i = argc; i < p->nparams; i++) {
+    if (fn->defaults[i].tag == T_UNSET) {
+      release(slots, i);
+      return jx_raise(I, E_TYPE, "%s() missing required argument '%s'", p->name, p->pnames[i]);
+    }
+    slots[i] = v_incref(fn->defaults[i]);
+  }
+  for (int i = p->nparams; i < ns; i++) slots[i] = v_unset();
+  return run_func(I, fn, slots, ns);
+}
+
 NOINLINE static Value ev_call_with(Interp *I, Frame *F, Node *n, Value f) {
   int argc = n->u.call.nargs, nkw = n->u.call.nkw;
   Value r;
@@ -923,6 +961,12 @@ NOINLINE static Value ev_call_with(Interp *I, Frame *F, Node *n, Value f) {
     jx_free(av);
     v_decref(f);
     return v_exc();
+  }
+  if (f.tag == T_FUNC && nkw == 0 && argc <= AS_FUNC(f)->proto->nparams &&
+      AS_FUNC(f)->proto->nslots <= 64) {
+    r = call_direct(I, F, n, AS_FUNC(f), argc);
+    v_decref(f);
+    goto out;
   }
   Value buf[8];
   Value *av = buf;
