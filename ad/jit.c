@@ -141,22 +141,23 @@ int stage_optimize(Interp *I, Stage *s) {
 
 int stage_run(Interp *I, Stage *s, const Value *inputs, Value *out) {
   static const Params zero = PARAMS_INIT;
-  Value *reg = jx_malloc(I, (size_t)(s->nvars ? s->nvars : 1) * sizeof(Value));
-  int64_t *last = jx_malloc(I, (size_t)(s->nvars ? s->nvars : 1) * sizeof(int64_t));
-  if (!reg || !last) {
-    jx_free(reg);
-    jx_free(last);
-    return -1;
+  if (!s->last_use) {
+    /* the equation after which each variable is dead (computed once) */
+    int64_t *lu = jx_malloc(I, (size_t)(s->nvars ? s->nvars : 1) * sizeof(int64_t));
+    if (!lu) return -1;
+    for (int64_t v = 0; v < s->nvars; v++) lu[v] = -1;
+    for (int64_t e = 0; e < s->neqns; e++)
+      for (int i = 0; i < s->eqns[e].nin; i++)
+        if (s->eqns[e].in[i] >= 0) lu[s->eqns[e].in[i]] = e;
+    for (int i = 0; i < s->nouts; i++)
+      if (s->outs[i] >= 0) lu[s->outs[i]] = s->neqns; /* keep outputs */
+    s->last_use = lu;
   }
-  for (int64_t v = 0; v < s->nvars; v++) {
-    reg[v] = v_unset();
-    last[v] = -1;
-  }
-  for (int64_t e = 0; e < s->neqns; e++)
-    for (int i = 0; i < s->eqns[e].nin; i++)
-      if (s->eqns[e].in[i] >= 0) last[s->eqns[e].in[i]] = e;
-  for (int i = 0; i < s->nouts; i++)
-    if (s->outs[i] >= 0) last[s->outs[i]] = s->neqns; /* keep outputs */
+  const int64_t *last = s->last_use;
+  Value reg_small[64];
+  Value *reg = s->nvars <= 64 ? reg_small : jx_malloc(I, (size_t)s->nvars * sizeof(Value));
+  if (!reg) return -1;
+  for (int64_t v = 0; v < s->nvars; v++) reg[v] = v_unset();
   for (int i = 0; i < s->ninvars; i++) reg[s->invars[i]] = v_incref(inputs[i]);
   int rc = 0;
   Value inb[64];
@@ -209,8 +210,7 @@ int stage_run(Interp *I, Stage *s, const Value *inputs, Value *out) {
       out[i] = v_incref(a >= 0 ? reg[a] : s->consts[-a - 1]);
     }
   for (int64_t v = 0; v < s->nvars; v++) v_decref(reg[v]);
-  jx_free(reg);
-  jx_free(last);
+  if (reg != reg_small) jx_free(reg);
   return rc;
 }
 
@@ -219,6 +219,7 @@ int stage_run(Interp *I, Stage *s, const Value *inputs, Value *out) {
 
 typedef struct JitEntry {
   Value args;     /* the signature's template: the first call's arguments */
+  VVec leaves;    /* its leaves (numeric leaves replaced by None) */
   Aval *avals;    /* per leaf (numeric) */
   int64_t nleaves;
   Stage *s;
@@ -238,6 +239,7 @@ static void jit_free(Obj *o) {
   for (JitEntry *e = j->cache, *n; e; e = n) {
     n = e->next;
     v_decref(e->args);
+    vvec_free(&e->leaves);
     jx_free(e->avals);
     stage_release(e->s);
     jx_free(e);
@@ -250,12 +252,7 @@ static bool is_num(Value v) { return is_numeric(v) || v.tag == T_TRACER; }
 
 static bool sig_match(Interp *I, JitEntry *e, Value args, const VVec *leaves) {
   if (leaves->n != e->nleaves || !tree_same_structure(args, e->args)) return false;
-  VVec el = {0};
-  if (tree_flatten(I, e->args, &el) < 0) {
-    jx_err_clear(I);
-    vvec_free(&el);
-    return false;
-  }
+  VVec el = e->leaves;
   bool ok = true;
   for (int64_t i = 0; i < leaves->n && ok; i++) {
     Value a = leaves->v[i], b = el.v[i];
@@ -268,14 +265,14 @@ static bool sig_match(Interp *I, JitEntry *e, Value args, const VVec *leaves) {
     }
   }
   jx_err_clear(I);
-  vvec_free(&el);
   return ok;
 }
 
 static Value run_entry(Interp *I, JitEntry *e, const VVec *leaves) {
   Stage *s = e->s;
-  Value *in = jx_malloc(I, (size_t)(s->ninvars ? s->ninvars : 1) * sizeof(Value));
-  Value *out = jx_malloc(I, (size_t)(s->nouts ? s->nouts : 1) * sizeof(Value));
+  Value in_small[16], out_small[16];
+  Value *in = s->ninvars <= 16 ? in_small : jx_malloc(I, (size_t)s->ninvars * sizeof(Value));
+  Value *out = s->nouts <= 16 ? out_small : jx_malloc(I, (size_t)s->nouts * sizeof(Value));
   Value r = v_exc();
   if (!in || !out) goto done;
   int k = 0;
@@ -305,8 +302,8 @@ static Value run_entry(Interp *I, JitEntry *e, const VVec *leaves) {
     for (int i = 0; i < s->nouts; i++) v_decref(out[i]);
   }
 done:
-  jx_free(in);
-  jx_free(out);
+  if (in != in_small) jx_free(in);
+  if (out != out_small) jx_free(out);
   return r;
 }
 
@@ -376,6 +373,8 @@ static Value jit_apply(Interp *I, Value *args, int nargs, Value self) {
       return v_exc();
     }
   e->args = v_incref(a);
+  for (int64_t i = 0; i < leaves.n; i++)
+    if (vvec_push(I, &e->leaves, is_num(leaves.v[i]) ? v_int(0) : leaves.v[i]) < 0) jx_err_clear(I);
   e->avals = avals;
   e->nleaves = leaves.n;
   e->s = s;

@@ -33,6 +33,7 @@ void stage_release(Stage *s) {
   jx_free(s->invars);
   jx_free(s->outs);
   fuse_free(s->fuse);
+  jx_free(s->last_use);
   v_decref(s->out_tree);
   jx_free(s);
 }

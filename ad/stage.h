@@ -40,6 +40,7 @@ struct Stage {
   bool impure;    /* captured a tracer of an outer transformation */
   bool unstageable; /* hit control flow that cannot be staged */
   FusePlan *fuse;   /* jit's fusion plan (NULL: none) */
+  int64_t *last_use; /* per variable: last equation using it (computed on first run) */
 };
 
 Stage *stage_new(Interp *I);

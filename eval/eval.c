@@ -325,6 +325,31 @@ static Value binop(Interp *I, Frame *F, Node *at, int op, Value a, Value b) {
   return r;
 }
 
+/* A scalar leaf (local or number literal) without a reference, or T_UNSET. */
+FAST Value leaf(Frame *F, Node *n) {
+  if (n->kind == N_NAME && n->scope == SC_LOCAL) return F->slots[n->u.name.idx];
+  if (n->kind == N_FLOAT) return v_float(n->u.f);
+  if (n->kind == N_INT) return v_int(n->u.i);
+  return v_unset();
+}
+
+/* Operands that need no recursive call: locals, number literals, and
+ * scalar arithmetic on those. */
+FAST Value ev_operand(Interp *I, Frame *F, Node *n) {
+  if (n->kind == N_NAME && n->scope == SC_LOCAL) {
+    Value v = F->slots[n->u.name.idx];
+    if (v.tag > T_UNSET) return v_incref(v);
+  } else if (n->kind == N_FLOAT) {
+    return v_float(n->u.f);
+  } else if (n->kind == N_INT) {
+    return v_int(n->u.i);
+  } else if (n->kind == N_BINOP) {
+    Value r = fast_binop(n->op, leaf(F, n->u.k.a), leaf(F, n->u.k.b));
+    if (r.tag != T_UNSET) return r;
+  }
+  return ev(I, F, n);
+}
+
 /* ------------------------------------------------------------------ */
 /* names                                                               */
 
@@ -627,7 +652,7 @@ static Value run_func(Interp *I, Func *fn, Value *slots, int ns) {
   Value r;
   I->depth++;
   if (p->expr_body) {
-    r = ev(I, &F, p->body);
+    r = ev_operand(I, &F, p->body);
   } else {
     Node *b = p->body;
     int n = b->u.list.n;
@@ -862,7 +887,7 @@ NOINLINE static Value call_direct(Interp *I, Frame *F, Node *n, Func *fn, int ar
   int ns = p->nslots > 0 ? p->nslots : 1;
   Value slots[ns];
   for (int i = 0; i < argc; i++) {
-    Value v = ev(I, F, n->u.call.args[i]);
+    Value v = ev_operand(I, F, n->u.call.args[i]);
     if (IS_EXC(v)) {
       release(slots, i);
       return v;
@@ -1238,7 +1263,7 @@ NOINLINE static Value exec_block(Interp *I, Frame *F, Node *b) {
     if (IS_EXC(v)) return v;
     v_decref(v);
   }
-  Value v = ev(I, F, b->u.list.items[n - 1]);
+  Value v = ev_operand(I, F, b->u.list.items[n - 1]);
   if (IS_EXC(v) || (b->flags & BLOCK_ENDS_IN_EXPR)) return v;
   v_decref(v);
   return v_none();
@@ -1687,7 +1712,7 @@ NOINLINE static Value ev_while(Interp *I, Frame *F, Node *n) {
 
 NOINLINE static Value ev_if(Interp *I, Frame *F, Node *n) {
   while (1) {
-    Value c = ev(I, F, n->u.k.a);
+    Value c = ev_operand(I, F, n->u.k.a);
     if (IS_EXC(c)) return c;
     int t = cond_truth(I, c);
     if (t == 2) {
@@ -1706,31 +1731,6 @@ NOINLINE static Value ev_if(Interp *I, Frame *F, Node *n) {
     if (e->kind != N_IF) return exec_block(I, F, e);
     n = e; /* else if: iterate */
   }
-}
-
-/* A scalar leaf (local or number literal) without a reference, or T_UNSET. */
-FAST Value leaf(Frame *F, Node *n) {
-  if (n->kind == N_NAME && n->scope == SC_LOCAL) return F->slots[n->u.name.idx];
-  if (n->kind == N_FLOAT) return v_float(n->u.f);
-  if (n->kind == N_INT) return v_int(n->u.i);
-  return v_unset();
-}
-
-/* Operands that need no recursive call: locals, number literals, and
- * scalar arithmetic on those. */
-FAST Value ev_operand(Interp *I, Frame *F, Node *n) {
-  if (n->kind == N_NAME && n->scope == SC_LOCAL) {
-    Value v = F->slots[n->u.name.idx];
-    if (v.tag > T_UNSET) return v_incref(v);
-  } else if (n->kind == N_FLOAT) {
-    return v_float(n->u.f);
-  } else if (n->kind == N_INT) {
-    return v_int(n->u.i);
-  } else if (n->kind == N_BINOP) {
-    Value r = fast_binop(n->op, leaf(F, n->u.k.a), leaf(F, n->u.k.b));
-    if (r.tag != T_UNSET) return r;
-  }
-  return ev(I, F, n);
 }
 
 NOINLINE static Value ev_augassign(Interp *I, Frame *F, Node *n) {
@@ -1861,7 +1861,8 @@ static Value ev(Interp *I, Frame *F, Node *n) {
   }
   case N_CMP: return ev_cmp_chain(I, F, n);
   case N_CALL: {
-    Value f = ev(I, F, n->u.call.fn);
+    Node *fnode = n->u.call.fn;
+    Value f = fnode->kind == N_NAME ? load_name(I, F, fnode) : ev(I, F, fnode);
     if (IS_EXC(f)) return f;
     return ev_call_with(I, F, n, f);
   }

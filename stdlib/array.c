@@ -244,7 +244,7 @@ static Array *alloc_impl(Interp *I, DType dt, int ndim, const int64_t *shape, bo
   uintptr_t p = (uintptr_t)(a + 1);
   p = (p + ARR_ALIGN - 1) & ~(uintptr_t)(ARR_ALIGN - 1);
   a->data = (void *)p;
-  memcpy(a->shape, shape, sizeof(int64_t) * (size_t)ndim);
+  if (ndim) memcpy(a->shape, shape, sizeof(int64_t) * (size_t)ndim);
   return a;
 }
 

@@ -1304,6 +1304,7 @@ Test(prims, triangular_solve) {
   p.i0 = 0, p.i1 = 0;
   Value X = OK(p2(P_la_triangular_solve, U, B, &p));
   CHECKR(matmul2(U, X), DT_FLOAT, 2, SH(2, 2), 1e-12, 4, 1, 8, 2);
+  drop(X);
   Value Z = mkf(2, SH(2, 2), DV(0, 1, 0, 4));
   EXPECT_ERR(p2(P_la_triangular_solve, Z, B, &p), E_VALUE, "singular");
   drop(Lm), drop(b), drop(U), drop(B), drop(Z);
