@@ -115,10 +115,9 @@ Value bi_while_loop(Interp *I, Value *args, int nargs, Value self) {
       break;
     }
     if (t == 2) {
-      Value cc = ad_primal(c);
-      if (cc.tag == T_TRACER && AS_TRACER(cc)->trace->kind == TK_STAGE) {
+      if (ad_is_staged(c)) {
+        ad_mark_unstageable(I, c);
         v_decref(c);
-        stage_mark_unstageable(I, cc);
         jx_raise(I, E_TYPE,
                  "while_loop: the loop condition depends on a value traced by jit/make_jaxpr; "
                  "jit runs such a function without staging");

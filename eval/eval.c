@@ -1864,6 +1864,16 @@ static Value ev(Interp *I, Frame *F, Node *n) {
     Node *fnode = n->u.call.fn;
     Value f = fnode->kind == N_NAME ? load_name(I, F, fnode) : ev(I, F, fnode);
     if (IS_EXC(f)) return f;
+    if (f.tag == T_FUNC && n->u.call.nkw == 0 && !(n->flags & CALL_HAS_STAR) &&
+        n->u.call.nargs <= AS_FUNC(f)->proto->nparams && AS_FUNC(f)->proto->nslots <= 64) {
+      Value r = call_direct(I, F, n, AS_FUNC(f), n->u.call.nargs);
+      v_decref(f);
+      if (IS_EXC(r) && !is_ctl(I)) {
+        locate(I, F, n);
+        I->es->tb_line = n->line;
+      }
+      return r;
+    }
     return ev_call_with(I, F, n, f);
   }
   case N_INDEX: return ev_index(I, F, n);
