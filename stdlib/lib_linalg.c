@@ -6,6 +6,7 @@
  * need them); decompositions are the linalg_* primitives.
  */
 #include "lib_internal.h"
+#include "../ad/api.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -255,7 +256,30 @@ static Value la_unary(Interp *I, Value x, PrimId p, const char *fname) {
 }
 LIB_FN(bi_inv) { return la_unary(I, args[0], P_la_inv, "linalg.inv"); }
 LIB_FN(bi_det) { return la_unary(I, args[0], P_la_det, "linalg.det"); }
-LIB_FN(bi_cholesky) { return la_unary(I, args[0], P_la_cholesky, "linalg.cholesky"); }
+LIB_FN(bi_cholesky) {
+  /* like jnp.linalg.cholesky: factor the symmetric part (A + A^T) / 2, so
+   * the gradient is symmetric, as JAX's */
+  Aval a;
+  if (lib_aval(I, args[0], "linalg.cholesky", "a", &a) < 0 ||
+      check_square(I, &a, "linalg.cholesky") < 0)
+    return v_exc();
+  Value x = lib_to_float(I, v_incref(args[0])); /* consumes its argument */
+  if (IS_EXC(x)) return x;
+  int64_t perm[JX_MAXDIM];
+  for (int i = 0; i < a.ndim; i++) perm[i] = i;
+  perm[a.ndim - 2] = a.ndim - 1;
+  perm[a.ndim - 1] = a.ndim - 2;
+  Value xt = A_transpose(I, x, a.ndim, perm);
+  Value s = A_add(I, x, xt);
+  Value h = A_mul(I, s, v_float(0.5));
+  v_decref(x);
+  v_decref(xt);
+  v_decref(s);
+  if (IS_EXC(h)) return h;
+  Value r = jx_bind1(I, P_la_cholesky, h, NULL);
+  v_decref(h);
+  return r;
+}
 
 LIB_FN(bi_solve) {
   const char *fname = "linalg.solve";

@@ -608,6 +608,14 @@ static Value index_array(Interp *I, Value x, Value idx) {
     goto done;
   }
   {
+    /* numpy: next to an index array, integers are advanced indices too
+     * (this decides where the broadcast index dims go) */
+    bool anyarr = false;
+    for (int j = 0; j < nit; j++) anyarr |= it[j].k == IX_ADV || it[j].k == IX_MASK;
+    for (int j = 0; anyarr && j < nit; j++)
+      if (it[j].k == IX_INT) it[j].k = IX_ADV;
+  }
+  {
     /* basic part: per input dim start/stop/step, rev, kept dims */
     int nd = xa.ndim;
     Params sl = PARAMS_INIT, rv = PARAMS_INIT;

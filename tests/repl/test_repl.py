@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Drive the jx REPL through a pseudo-terminal (readline, Ctrl-C, Ctrl-D,
-multi-line entry, completion, :commands) and check what it prints.
+multi-line entry, completion, :commands) and check what it prints; then
+check the command line of LANGUAGE.md §1 (options, exit statuses, piped
+input) with plain pipes.
 
 usage: tests/repl/test_repl.py [--jx PATH]
 
@@ -13,6 +15,7 @@ import pty
 import re
 import select
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -98,6 +101,62 @@ def check(name, ok, why=""):
 
 def prompt(r):
     return r.read_until(rb">>> $")
+
+
+def run_cli(jx, args, stdin=b"", cwd=None):
+    p = subprocess.run([jx] + args, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       cwd=cwd, timeout=60)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def cli_checks(jx, tmp):
+    rc, out, err = run_cli(jx, ["--version"])
+    check("--version", rc == 0 and re.match(r"jx \d+\.\d+", out) is not None, out + err)
+    rc, out, err = run_cli(jx, ["--help"])
+    check("--help", rc == 0 and "usage:" in out and "-e CODE" in out, out + err)
+    rc, out, err = run_cli(jx, ["-e", "print(1 + 1)"])
+    check("-e runs code", rc == 0 and out == "2\n", repr((rc, out, err)))
+    rc, out, err = run_cli(jx, ["-e", "print(argv())", "a", "b c"])
+    check("-e passes argv", rc == 0 and out == "('a', 'b c')\n", repr((rc, out, err)))
+    rc, out, err = run_cli(jx, ["-e", "1 + 1\nlet x = 2\nx"])
+    check("a script does not echo", rc == 0 and out == "", repr((rc, out, err)))
+    rc, out, err = run_cli(jx, ["-e", "print(\"out\")\nnope"])
+    check("runtime error: status 1", rc == 1 and out == "out\n", repr((rc, out, err)))
+    check("error format", err.startswith("<string>:2:1: NameError: name 'nope' is not defined\n"
+                                         "    nope\n    ^\n"), err)
+    rc, out, err = run_cli(jx, ["-e", "let x = (1,"])
+    check("syntax error: status 1", rc == 1 and "SyntaxError" in err, repr((rc, out, err)))
+    script = os.path.join(tmp, "args.jx")
+    with open(script, "w") as f:
+        f.write("print(argv())\n")
+    rc, out, err = run_cli(jx, [script, "x", "-e", "--y"])
+    check("script argv", rc == 0 and out == "('x', '-e', '--y')\n", repr((rc, out, err)))
+    rc, out, err = run_cli(jx, ["-"], stdin=b"print(40 + 2)\n")
+    check("'-' reads the script from stdin", rc == 0 and out == "42\n", repr((rc, out, err)))
+    rc, out, err = run_cli(jx, [os.path.join(tmp, "missing.jx")])
+    check("missing file: status 2", rc == 2 and "cannot open" in err, repr((rc, out, err)))
+    rc, out, err = run_cli(jx, [tmp])
+    check("directory: status 2", rc == 2 and "directory" in err, repr((rc, out, err)))
+    binf = os.path.join(tmp, "bin.jx")
+    with open(binf, "wb") as f:
+        f.write(b"\x7fELF\x00\x01\x02")
+    rc, out, err = run_cli(jx, [binf])
+    check("binary file: status 2", rc == 2 and "binary file" in err, repr((rc, out, err)))
+    bad = os.path.join(tmp, "bad.jx")
+    with open(bad, "wb") as f:
+        f.write(b"print(1)\nlet s = \"\xff\"\n")
+    rc, out, err = run_cli(jx, [bad])
+    check("invalid UTF-8: SyntaxError with location", rc == 1 and "bad.jx:2:10: SyntaxError" in err,
+          repr((rc, out, err)))
+    rc, out, err = run_cli(jx, ["--bogus"])
+    check("unknown option: status 2", rc == 2 and "unknown option" in err, repr((rc, out, err)))
+    rc, out, err = run_cli(jx, ["-e"])
+    check("-e without code: status 2", rc == 2, repr((rc, out, err)))
+    rc, out, err = run_cli(jx, ["-i"])
+    check("-i without a script: status 2", rc == 2, repr((rc, out, err)))
+    rc, out, err = run_cli(jx, [], stdin=b"1 + 1\nlet y = 3\ny * 2\nNone\nnope\n\"after\"\n")
+    check("piped REPL echoes and survives errors",
+          rc == 0 and out == "2\n6\n'after'\n" and "NameError" in err, repr((rc, out, err)))
 
 
 def main():
@@ -208,10 +267,10 @@ def main():
         r.send("(3)\n")
         ok = ok and r.read_until(rb"range\(0, 3\)\n>>> $")
         check("tab completes a builtin", ok, r.text())
-        r.mark(); r.send("jnp.le\t")
-        ok = r.read_until(rb"jnp\.len")
-        r.send("((1,2))\n")
-        ok = ok and r.read_until(rb"\n2\n>>> $")
+        r.mark(); r.send("jnp.tree_ma\t")
+        ok = r.read_until(rb"jnp\.tree_map")
+        r.send("(fn(v) => v + 1, (1, 2))\n")
+        ok = ok and r.read_until(rb"\(2, 3\)\n>>> $")
         check("tab completes in a namespace", ok, r.text())
 
         r.mark(); r.send(":reset\n")
@@ -256,6 +315,8 @@ def main():
         r3.wait_exit()
     finally:
         r3.close()
+
+    cli_checks(jx, r.home)
 
     passed = sum(results)
     print("%d passed, %d failed" % (passed, len(results) - passed))
