@@ -115,6 +115,15 @@ Value bi_while_loop(Interp *I, Value *args, int nargs, Value self) {
       break;
     }
     if (t == 2) {
+      Value cc = ad_primal(c);
+      if (cc.tag == T_TRACER && AS_TRACER(cc)->trace->kind == TK_STAGE && cc.u.o == c.u.o) {
+        /* the condition is traced by jit/make_jaxpr itself: stage the loop */
+        Trace *st = AS_TRACER(cc)->trace;
+        v_decref(c);
+        Value r = stage_while(I, st, cf, bf, val);
+        v_decref(val);
+        return r;
+      }
       if (ad_is_staged(c)) {
         ad_mark_unstageable(I, c);
         v_decref(c);

@@ -29,6 +29,7 @@ struct FuseGroup {
 };
 
 static bool fusible_ew(Stage *s, Eqn *q) {
+  if (q->prim == P_WHILE) return false;
   PrimKind k = jx_prims[q->prim].kind;
   if (k != PK_UNARY && k != PK_BINARY) return false;
   switch (q->prim) {
@@ -109,7 +110,7 @@ FusePlan *fuse_plan(Interp *I, Stage *s) {
           }
         }
       }
-    } else if (q && open && q->prim == P_reduce_sum && !cur.reduce && cur.nops < FUSE_MAXOPS &&
+    } else if (q && open && q->prim != P_WHILE && q->prim == P_reduce_sum && !cur.reduce && cur.nops < FUSE_MAXOPS &&
                q->in[0] >= 0 && q->p && q->p->n == cur.shape.ndim &&
                s->vars[q->out].ndim == 0 && s->vars[q->out].dtype == DT_FLOAT) {
       /* a full sum of a group member */

@@ -152,15 +152,26 @@ void jaxpr_print(Interp *I, Stage *s, StrBuf *sb) {
   }
   sb_puts(sb, ". let");
   bool multi = s->neqns > 1;
+  for (int64_t e = 0; e < s->neqns; e++) multi |= s->eqns[e].prim == P_WHILE;
   for (int64_t e = 0; e < s->neqns; e++) {
     Eqn *q = &s->eqns[e];
-    vname[q->out] = next++;
-    var_name(vname[q->out], nb);
     sb_puts(sb, multi ? "\n    " : " ");
-    sb_printf(sb, "%s:", nb);
-    print_type(&s->vars[q->out], sb);
-    sb_printf(sb, " = %s", jx_prims[q->prim].name);
-    print_params(q->prim, q->p, sb);
+    for (int k = 0; k < q->nout; k++) {
+      vname[q->out + k] = next++;
+      var_name(vname[q->out + k], nb);
+      sb_printf(sb, "%s%s:", k ? " " : "", nb);
+      print_type(&s->vars[q->out + k], sb);
+    }
+    if (q->prim == P_WHILE) {
+      sb_puts(sb, " = while[cond_jaxpr=");
+      jaxpr_print(I, q->sub[0], sb);
+      sb_puts(sb, " body_jaxpr=");
+      jaxpr_print(I, q->sub[1], sb);
+      sb_putc(sb, ']');
+    } else {
+      sb_printf(sb, " = %s", jx_prims[q->prim].name);
+      print_params(q->prim, q->p, sb);
+    }
     for (int j = 0; j < q->nin; j++) {
       int64_t a = q->in[j];
       sb_putc(sb, ' ');

@@ -75,6 +75,11 @@ int stage_optimize(Interp *I, Stage *s) {
     Eqn *q = &s->eqns[e];
     for (int i = 0; i < q->nin; i++)
       if (q->in[i] >= 0) q->in[i] = ren[q->in[i]];
+    if (q->prim == P_WHILE) {
+      nxt[e] = -1;
+      keep[e] = true;
+      continue;
+    }
     uint64_t h = (uint64_t)q->prim * 1000003u;
     for (int i = 0; i < q->nin; i++) h = h * 31 + (uint64_t)(q->in[i] + 7);
     h %= HB;
@@ -106,7 +111,9 @@ int stage_optimize(Interp *I, Stage *s) {
     if (s->outs[i] >= 0) live[s->outs[i]] = true;
   for (int64_t e = s->neqns - 1; e >= 0; e--) {
     Eqn *q = &s->eqns[e];
-    if (!keep[e] || !live[q->out]) {
+    bool any_live = false;
+    for (int k = 0; k < q->nout; k++) any_live |= live[q->out + k];
+    if (!keep[e] || !any_live) {
       keep[e] = false;
       continue;
     }
@@ -127,6 +134,8 @@ int stage_optimize(Interp *I, Stage *s) {
     } else {
       jx_free(s->eqns[e].p);
       if (s->eqns[e].in != s->eqns[e].in_i) jx_free(s->eqns[e].in);
+      stage_release(s->eqns[e].sub[0]);
+      stage_release(s->eqns[e].sub[1]);
     }
   }
   s->neqns = w;
@@ -138,6 +147,65 @@ int stage_optimize(Interp *I, Stage *s) {
 
 /* ------------------------------------------------------------------ */
 /* the executor                                                         */
+
+/* The staged while loop: run the condition program, then the body, until
+ * the condition is false.  Carries are the first ncarry inputs. */
+static int run_while(Interp *I, Stage *s, Eqn *q, Value *reg) {
+  int nc = q->ncarry, nin = q->nin;
+  Stage *cs = q->sub[0], *bs = q->sub[1];
+  Value *in = jx_malloc(I, (size_t)(nin + 1) * sizeof(Value));
+  Value *carry = jx_malloc(I, (size_t)(nc + 1) * sizeof(Value));
+  Value *cin = jx_malloc(I, (size_t)(nc + cs->ncaps + 1) * sizeof(Value));
+  Value *bin = jx_malloc(I, (size_t)(nc + bs->ncaps + 1) * sizeof(Value));
+  int rc = -1;
+  int k = 0;
+  if (!in || !carry || !cin || !bin) goto done;
+  for (int i = 0; i < nin; i++) {
+    int64_t a = q->in[i];
+    in[i] = a >= 0 ? reg[a] : s->consts[-a - 1];
+  }
+  for (k = 0; k < nc; k++) carry[k] = v_incref(in[k]);
+  for (;;) {
+    if (jx_check_interrupt(I) < 0) goto done;
+    for (int i = 0; i < nc; i++) cin[i] = carry[i];
+    for (int i = 0; i < cs->ncaps; i++) cin[nc + i] = in[nc + i];
+    Value c;
+    if (stage_run(I, cs, cin, &c) < 0) goto done;
+    int t = c.tag == T_BOOL || c.tag == T_INT ? c.u.i != 0 : c.tag == T_FLOAT ? c.u.f != 0 : -1;
+    v_decref(c);
+    if (t < 0) {
+      jx_raise(I, E_TYPE, "while_loop: cond_fun must return a scalar");
+      goto done;
+    }
+    if (!t) break;
+    for (int i = 0; i < nc; i++) bin[i] = carry[i];
+    for (int i = 0; i < bs->ncaps; i++) bin[nc + i] = in[nc + q->ncap0 + i];
+    Value *nv = jx_malloc(I, (size_t)(nc + 1) * sizeof(Value));
+    if (!nv) goto done;
+    if (stage_run(I, bs, bin, nv) < 0) {
+      jx_free(nv);
+      goto done;
+    }
+    for (int i = 0; i < nc; i++) {
+      v_decref(carry[i]);
+      carry[i] = nv[i];
+    }
+    jx_free(nv);
+  }
+  for (int i = 0; i < nc; i++) {
+    reg[q->out + i] = carry[i];
+    carry[i] = v_unset();
+  }
+  rc = 0;
+done:
+  if (carry)
+    for (int i = 0; i < k && i < nc; i++) v_decref(carry[i]);
+  jx_free(in);
+  jx_free(carry);
+  jx_free(cin);
+  jx_free(bin);
+  return rc;
+}
 
 int stage_run(Interp *I, Stage *s, const Value *inputs, Value *out) {
   static const Params zero = PARAMS_INIT;
@@ -185,6 +253,20 @@ int stage_run(Interp *I, Stage *s, const Value *inputs, Value *out) {
     if ((e & 63) == 0 && jx_check_interrupt(I) < 0) {
       rc = -1;
       break;
+    }
+    if (q->prim == P_WHILE) {
+      if (run_while(I, s, q, reg) < 0) {
+        rc = -1;
+        break;
+      }
+      for (int i = 0; i < q->nin; i++) {
+        int64_t a = q->in[i];
+        if (a >= 0 && last[a] == e) {
+          v_decref(reg[a]);
+          reg[a] = v_unset();
+        }
+      }
+      continue;
     }
     for (int i = 0; i < q->nin && i < 64; i++) {
       int64_t a = q->in[i];

@@ -25,7 +25,12 @@ void stage_release(Stage *s) {
   for (int64_t i = 0; i < s->neqns; i++) {
     jx_free(s->eqns[i].p);
     if (s->eqns[i].in != s->eqns[i].in_i) jx_free(s->eqns[i].in);
+    stage_release(s->eqns[i].sub[0]);
+    stage_release(s->eqns[i].sub[1]);
   }
+  for (int i = 0; i < s->ncaps; i++) v_decref(s->caps[i]);
+  jx_free(s->caps);
+  jx_free(s->capvar);
   jx_free(s->eqns);
   for (int64_t i = 0; i < s->nconsts; i++) v_decref(s->consts[i]);
   jx_free(s->consts);
@@ -68,12 +73,16 @@ static Eqn *stage_eqn(Interp *I, Stage *s, int nin) {
     int64_t cap = s->capeqns ? s->capeqns * 2 : 32;
     Eqn *ne = jx_realloc(I, s->eqns, (size_t)cap * sizeof(Eqn));
     if (!ne) return NULL;
+    /* inline operand arrays moved with the equations: re-point them */
+    for (int64_t i = 0; i < s->neqns; i++)
+      if (ne[i].nin <= EQN_INLINE) ne[i].in = ne[i].in_i;
     s->eqns = ne;
     s->capeqns = cap;
   }
   Eqn *e = &s->eqns[s->neqns];
   memset(e, 0, sizeof *e);
   e->nin = nin;
+  e->nout = 1;
   if (nin <= EQN_INLINE) e->in = e->in_i;
   else {
     e->in = jx_malloc(I, (size_t)nin * sizeof(int64_t));
@@ -81,6 +90,39 @@ static Eqn *stage_eqn(Interp *I, Stage *s, int nin) {
   }
   s->neqns++;
   return e;
+}
+
+/* The atom for value v in the stage of trace t: its variable, a captured
+ * value of an enclosing stage (sub-programs of while), or a constant.
+ * INT64_MIN on error. */
+static int64_t stage_atom(Interp *I, Trace *t, Value v) {
+  Stage *s = t->stage;
+  if (v.tag == T_TRACER && AS_TRACER(v)->trace == t) return AS_TRACER(v)->id;
+  if (v.tag == T_TRACER && AS_TRACER(v)->trace->kind == TK_STAGE && AS_TRACER(v)->trace->alive &&
+      s->caps_allowed) {
+    /* a value of an enclosing stage: a new input of this sub-program */
+    for (int i = 0; i < s->ncaps; i++)
+      if (s->caps[i].u.o == v.u.o) return s->capvar[i];
+    Value *nc = jx_realloc(I, s->caps, (size_t)(s->ncaps + 1) * sizeof(Value));
+    if (!nc) return INT64_MIN;
+    s->caps = nc;
+    int64_t *cv = jx_realloc(I, s->capvar, (size_t)(s->ncaps + 1) * sizeof(int64_t));
+    if (!cv) return INT64_MIN;
+    s->capvar = cv;
+    int64_t var = stage_var(I, s, &AS_TRACER(v)->aval);
+    if (var < 0) return INT64_MIN;
+    int64_t *ni = jx_realloc(I, s->invars, (size_t)(s->ninvars + 1) * sizeof(int64_t));
+    if (!ni) return INT64_MIN;
+    s->invars = ni;
+    s->invars[s->ninvars++] = var;
+    s->caps[s->ncaps] = v_incref(v);
+    s->capvar[s->ncaps] = var;
+    s->ncaps++;
+    return var;
+  }
+  if (v.tag == T_TRACER) s->impure = true; /* a tracer of an outer transformation */
+  int64_t a = stage_const(I, s, v);
+  return a == 0 ? INT64_MIN : a;
 }
 
 Value stage_process(Interp *I, Trace *t, PrimId id, const Value *in, int nin, const Params *p) {
@@ -92,13 +134,8 @@ Value stage_process(Interp *I, Trace *t, PrimId id, const Value *in, int nin, co
   if (nin > 64) return jx_raise(I, E_VALUE, "too many operands");
   for (int i = 0; i < nin; i++) {
     if (val_aval(I, in[i], &avs[i]) < 0) return v_exc();
-    if (in[i].tag == T_TRACER && AS_TRACER(in[i])->trace == t) {
-      atoms[i] = AS_TRACER(in[i])->id;
-    } else {
-      if (in[i].tag == T_TRACER) s->impure = true; /* a tracer of an outer transformation */
-      atoms[i] = stage_const(I, s, in[i]);
-      if (atoms[i] == 0) return v_exc();
-    }
+    atoms[i] = stage_atom(I, t, in[i]);
+    if (atoms[i] == INT64_MIN) return v_exc();
   }
   Aval out;
   memset(&out, 0, sizeof out);
@@ -153,13 +190,8 @@ static Value stage_out_leaf(Interp *I, Value leaf, void *ctx) {
   InCtx *c = ctx;
   Stage *s = c->s;
   if (!is_num(leaf)) return v_incref(leaf);
-  int64_t atom;
-  if (leaf.tag == T_TRACER && AS_TRACER(leaf)->trace == c->t) atom = AS_TRACER(leaf)->id;
-  else {
-    if (leaf.tag == T_TRACER) s->impure = true;
-    atom = stage_const(I, s, leaf);
-    if (atom == 0) return v_exc();
-  }
+  int64_t atom = stage_atom(I, c->t, leaf);
+  if (atom == INT64_MIN) return v_exc();
   int64_t *no = jx_realloc(I, s->outs, (size_t)(s->nouts + 1) * sizeof(int64_t));
   if (!no) return v_exc();
   s->outs = no;
@@ -171,10 +203,17 @@ void stage_mark_unstageable(Interp *I, Value v) {
   if (v.tag == T_TRACER && AS_TRACER(v)->trace->stage) AS_TRACER(v)->trace->stage->unstageable = true;
 }
 
+static Stage *stage_trace_ex(Interp *I, Value f, Value args, bool *unstageable, bool sub);
+
 Stage *stage_trace(Interp *I, Value f, Value args, bool *unstageable) {
+  return stage_trace_ex(I, f, args, unstageable, false);
+}
+
+static Stage *stage_trace_ex(Interp *I, Value f, Value args, bool *unstageable, bool sub) {
   if (unstageable) *unstageable = false;
   Stage *s = stage_new(I);
   if (!s) return NULL;
+  s->caps_allowed = sub;
   Trace *t = trace_push(I, TK_STAGE);
   if (!t) {
     stage_release(s);
@@ -205,4 +244,127 @@ Stage *stage_trace(Interp *I, Value f, Value args, bool *unstageable) {
     return NULL;
   }
   return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* while_loop staged as one equation with two sub-programs             */
+
+static bool num_leaf(Value v) { return is_numeric(v) || v.tag == T_TRACER; }
+
+Value stage_while(Interp *I, Trace *t, Value cf, Value bf, Value init) {
+  Stage *s = t->stage;
+  Value args = tuple_of(I, 1, &init);
+  if (IS_EXC(args)) return args;
+  bool unst = false;
+  Stage *cs = stage_trace_ex(I, cf, args, &unst, true);
+  Stage *bs = cs ? stage_trace_ex(I, bf, args, &unst, true) : NULL;
+  v_decref(args);
+  VVec il = {0};
+  Value result = v_exc();
+  int64_t *in = NULL;
+  if (!cs || !bs) {
+    if (unst) s->unstageable = true;
+    goto done;
+  }
+  if (tree_flatten(I, init, &il) < 0) goto done;
+  int nc = 0;
+  for (int64_t i = 0; i < il.n; i++) nc += num_leaf(il.v[i]);
+  /* the condition: one scalar; the body: init's structure, dtypes, shapes */
+  if (cs->nouts != 1 || cs->out_tree.tag != T_UNSET) {
+    jx_raise(I, E_TYPE, "while_loop: cond_fun must return a scalar boolean");
+    goto done;
+  }
+  {
+    Aval ca;
+    int64_t a = cs->outs[0];
+    if (a >= 0) ca = cs->vars[a];
+    else if (val_aval(I, cs->consts[-a - 1], &ca) < 0) goto done;
+    if (ca.ndim != 0) {
+      jx_raise(I, E_TYPE, "while_loop: cond_fun must return a scalar, got an array of rank %d", ca.ndim);
+      goto done;
+    }
+  }
+  if (!tree_same_structure(bs->out_tree, init) || bs->nouts != nc) {
+    jx_raise(I, E_TYPE, "while_loop: body_fun must return a value with the structure of init");
+    goto done;
+  }
+  {
+    int k = 0;
+    for (int64_t i = 0; i < il.n; i++) {
+      if (!num_leaf(il.v[i])) continue;
+      Aval ia, oa;
+      if (val_aval(I, il.v[i], &ia) < 0) goto done;
+      int64_t a = bs->outs[k];
+      if (a >= 0) oa = bs->vars[a];
+      else if (val_aval(I, bs->consts[-a - 1], &oa) < 0) goto done;
+      if (!aval_eq(&ia, &oa)) {
+        char b1[128], b2[128];
+        aval_str(&ia, b1, sizeof b1);
+        aval_str(&oa, b2, sizeof b2);
+        jx_raise(I, E_TYPE,
+                 "while_loop: body_fun changes a carry from %s to %s; the carry must keep its "
+                 "dtype and shape (use .astype(...) on the initial value)",
+                 b1, b2);
+        goto done;
+      }
+      k++;
+    }
+  }
+  if (stage_optimize(I, cs) < 0 || stage_optimize(I, bs) < 0) goto done;
+  int nin = nc + cs->ncaps + bs->ncaps;
+  in = jx_malloc(I, (size_t)(nin ? nin : 1) * sizeof(int64_t));
+  if (!in) goto done;
+  {
+    int k = 0;
+    for (int64_t i = 0; i < il.n; i++)
+      if (num_leaf(il.v[i])) {
+        in[k] = stage_atom(I, t, il.v[i]);
+        if (in[k] == INT64_MIN) goto done;
+        k++;
+      }
+    for (int i = 0; i < cs->ncaps; i++, k++)
+      if ((in[k] = stage_atom(I, t, cs->caps[i])) == INT64_MIN) goto done;
+    for (int i = 0; i < bs->ncaps; i++, k++)
+      if ((in[k] = stage_atom(I, t, bs->caps[i])) == INT64_MIN) goto done;
+  }
+  {
+    /* output variables: consecutive, with the carries' avals */
+    int64_t first = s->nvars;
+    int k = 0;
+    for (int64_t i = 0; i < il.n; i++) {
+      if (!num_leaf(il.v[i])) continue;
+      Aval av;
+      if (val_aval(I, il.v[i], &av) < 0 || stage_var(I, s, &av) < 0) goto done;
+      k++;
+    }
+    Eqn *e = stage_eqn(I, s, nin);
+    if (!e) goto done;
+    e->prim = P_WHILE;
+    memcpy(e->in, in, (size_t)nin * sizeof(int64_t));
+    e->out = first;
+    e->nout = nc;
+    e->ncarry = nc;
+    e->ncap0 = cs->ncaps;
+    e->sub[0] = cs;
+    e->sub[1] = bs;
+    cs = bs = NULL;
+    /* the result: init with tracers of the loop's outputs */
+    k = 0;
+    for (int64_t i = 0; i < il.n; i++) {
+      if (!num_leaf(il.v[i])) continue;
+      Value tr = tracer_new(I, t, &s->vars[first + k], v_none(), v_none(), first + k);
+      if (IS_EXC(tr)) goto done;
+      v_decref(il.v[i]);
+      il.v[i] = tr;
+      k++;
+    }
+    int64_t pos = 0;
+    result = tree_unflatten(I, init, il.v, il.n, &pos);
+  }
+done:
+  jx_free(in);
+  vvec_free(&il);
+  stage_release(cs);
+  stage_release(bs);
+  return result;
 }

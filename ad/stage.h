@@ -8,13 +8,22 @@
 
 /* One equation: out = prim[p](in…).  Atoms: a variable id >= 0, or a
  * constant -(k+1) (consts[k]). */
+/* The staged while loop is the one equation that is not a row of
+ * prims.def: prim == P_WHILE, sub[0] the condition and sub[1] the body
+ * programs, nout carries (outputs out, out+1, …). */
+#define P_WHILE ((PrimId)P__COUNT)
+
 typedef struct {
   PrimId prim;
   int nin;
   int64_t in_i[EQN_INLINE];
   int64_t *in;
   int64_t out;
-  Params *p; /* NULL: no params */
+  int nout;             /* outputs out .. out+nout-1 (1 except for while) */
+  Params *p;            /* NULL: no params */
+  struct Stage *sub[2]; /* while: cond, body (owned) */
+  int ncarry;           /* while: the first ncarry inputs are the carries */
+  int ncap0;            /* while: then ncap0 captures of cond, then body's */
 } Eqn;
 
 typedef struct FuseGroup FuseGroup;
@@ -41,6 +50,10 @@ struct Stage {
   bool unstageable; /* hit control flow that cannot be staged */
   FusePlan *fuse;   /* jit's fusion plan (NULL: none) */
   int64_t *last_use; /* per variable: last equation using it (computed on first run) */
+  bool caps_allowed; /* a sub-program: values of enclosing stages become inputs */
+  Value *caps;       /* those values (owned), in order */
+  int64_t *capvar;   /* and the input variables standing for them */
+  int ncaps;
 };
 
 Stage *stage_new(Interp *I);
@@ -50,6 +63,8 @@ int64_t stage_const(Interp *I, Stage *s, Value v);
 Stage *stage_trace(Interp *I, Value f, Value args, bool *unstageable);
 /* Record that tracing met control flow it cannot stage (v: a staged tracer). */
 void stage_mark_unstageable(Interp *I, Value v);
+/* Stage a while_loop whose condition is traced by this stage (control.c). */
+Value stage_while(Interp *I, Trace *t, Value cf, Value bf, Value init);
 /* Print in JAX's jaxpr style. */
 void jaxpr_print(Interp *I, Stage *s, StrBuf *sb);
 /* Run a stage on concrete input leaves (borrowed); returns the outputs'

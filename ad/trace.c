@@ -18,7 +18,7 @@ void scope_overflow(void) {
 
 static TraceState *ts_get(Interp *I) {
   if (!I->ts) {
-    I->ts = calloc(1, sizeof(TraceState));
+    I->ts = jx_calloc(I, 1, sizeof(TraceState));
     if (!I->ts) return NULL;
     I->ts->next_level = 1;
   }
@@ -33,7 +33,7 @@ static int ntracer_cache;
 void ad_state_free(Interp *I) {
   if (I->ts) {
     while (I->ts->n > 0) trace_pop(I, I->ts->stack[I->ts->n - 1]);
-    free(I->ts);
+    jx_free(I->ts);
     I->ts = NULL;
   }
   /* release the memory caches */
