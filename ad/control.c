@@ -210,44 +210,19 @@ Value ctl_stack(Interp *I, const Value *xs, int64_t n) {
   Aval av;
   if (val_aval(I, xs[0], &av) < 0) return v_exc();
   if (av.ndim + 1 > JX_MAXDIM) return jx_raise(I, E_SHAPE, "too many dimensions");
-  enum { CH = 32 };
-  if (n > CH) {
-    /* stack in chunks, then concatenate the chunks */
-    int64_t nch = (n + CH - 1) / CH;
-    Value *parts = jx_malloc(I, (size_t)nch * sizeof(Value));
-    if (!parts) return v_exc();
-    int64_t k;
-    for (k = 0; k < nch; k++) {
-      int64_t lo = k * CH, cnt = n - lo < CH ? n - lo : CH;
-      parts[k] = ctl_stack(I, xs + lo, cnt);
-      if (IS_EXC(parts[k])) break;
-    }
-    Value r = v_exc();
-    if (k == nch) r = ctl_concat0(I, parts, nch);
-    for (int64_t j = 0; j < k; j++) v_decref(parts[j]);
-    jx_free(parts);
-    return r;
-  }
   int64_t shape[JX_MAXDIM];
   shape[0] = 1;
   for (int d = 0; d < av.ndim; d++) shape[d + 1] = av.shape[d];
-  Value ex[CH];
+  Value *ex = jx_malloc(I, (size_t)n * sizeof(Value));
+  if (!ex) return v_exc();
   int64_t k;
   for (k = 0; k < n; k++) {
     ex[k] = A_reshape(I, xs[k], av.ndim + 1, shape);
     if (IS_EXC(ex[k])) break;
   }
-  Value r = v_exc();
-  if (k == n) {
-    if (n == 1) r = v_incref(ex[0]);
-    else {
-      Params p = PARAMS_INIT;
-      p.nin = (int)n;
-      p.i0 = 0;
-      r = jx_bind(I, P_concatenate, ex, &p);
-    }
-  }
+  Value r = k == n ? ctl_concat0(I, ex, n) : v_exc();
   for (int64_t j = 0; j < k; j++) v_decref(ex[j]);
+  jx_free(ex);
   return r;
 }
 
