@@ -3,7 +3,7 @@
 #   make jx       build only build/jx (also: make TARGETS='jx test_lexer')
 #   make asan     the same with AddressSanitizer + UBSan into build-asan/
 #   make test     build both and run every test (same as ./jx-dev test)
-#   make bench    build, then run the benchmarks (bench/run) and write the table
+#   make bench    run the benchmarks (bench/run) and write docs/benchmarks.md
 #   make format   clang-format the C sources in place
 #   make clean    remove build/ and build-asan/
 CMAKE ?= cmake
@@ -34,9 +34,11 @@ asan:
 test:
 	sh ./jx-dev test
 
-bench: jx
-	@if [ -x bench/run ]; then bench/run --jx build/jx; \
-	else echo "bench/run is not written yet (see docs/benchmarks.md)"; fi
+# bench/run builds its own Release jx (build-bench/), installs the peers it
+# lacks and writes docs/benchmarks.md; BENCH_ARGS=--quick for a short run.
+BENCH_ARGS ?=
+bench:
+	python3 bench/run $(BENCH_ARGS)
 
 format:
 	@command -v clang-format >/dev/null || { echo "make format needs clang-format (apt-get install clang-format)"; exit 1; }

@@ -342,7 +342,7 @@ static void ex_label_inputs(Interp *I, Ex *x, Value f, Tuple *args, int *argpos)
   LblCtx c = {x, 0};
   for (int64_t i = 0; i < args->n; i++) {
     char base[32];
-    if (i < np && names[i][0]) snprintf(base, sizeof base, "%s", names[i]);
+    if (i < np && names[i][0]) snprintf(base, sizeof base, "%.23s", names[i]);
     else snprintf(base, sizeof base, "arg%lld", (long long)i);
     if (argpos && i < JX_MAX_PARAMS * 4) argpos[i] = c.pos;
     label_leaves(I, &c, args->items[i], base);
@@ -564,6 +564,11 @@ static int ex_backward(Interp *I, Ex *x, int64_t outv, StrBuf *sb) {
     size_t ls = sb->len;
     sb_puts(sb, "    ");
     eqn_text(I, x, q, false, sb);
+    if (u8_width(sb->s + ls, sb->len - ls) + 1 > w + 6) {
+      /* a long equation: its cotangents go on the next line */
+      sb_putc(sb, '\n');
+      ls = sb->len;
+    }
     if (!any) {
       pad_to(sb, ls, w + 6);
       sb_puts(sb, "(no float inputs: the cotangent stops here)\n");
@@ -592,7 +597,13 @@ static int ex_backward(Interp *I, Ex *x, int64_t outv, StrBuf *sb) {
         fmt_short(I, cts[j], sb);
         Value c = cts[j];
         cts[j] = v_unset();
+        bool had = x->ct[q->in[j]].tag != T_UNSET;
         if (ct_add(I, x, q->in[j], c) < 0) rc = -1;
+        else if (had && c.tag != T_UNSET) {
+          sb_printf(sb, "   (sum: ct_%s = ", x->vn[q->in[j]]);
+          fmt_short(I, x->ct[q->in[j]], sb);
+          sb_putc(sb, ')');
+        }
       }
       sb_putc(sb, '\n');
     }
@@ -850,9 +861,9 @@ static Value explain_grad(Interp *I, Value gfn, Value f, Value argnums, bool has
   if (outa < 0) {
     sb_puts(&sb, "  the output is a constant: every gradient is zero\n");
   } else {
-    sb_puts(&sb, "  backward pass: the cotangent ct_v = d(out)/d(v) of each variable, from the "
-                 "output back to the inputs,\n  by each step's VJP rule (cotangents of a variable "
-                 "used twice add up)\n");
+    sb_puts(&sb, "  backward pass: the cotangent ct_v = d(out)/d(v) of each variable flows from\n"
+                 "  the output back to the inputs through each step's VJP rule (the cotangents of\n"
+                 "  a variable used several times add up)\n");
     if (ex_backward(I, &x, outa, &sb) < 0) goto done;
   }
   /* the gradient, argument by argument */
@@ -1058,8 +1069,25 @@ static int graph_text(Interp *I, Value f, Value args, StrBuf *sb) {
   }
   VVec leaves = {0};
   int rc = -1;
+  bool *live = NULL;
   if (flatten_numeric(I, args, &leaves) < 0) goto done;
-  ex_label_inputs(I, &x, f, AS_TUPLE(args), NULL);
+  {
+    /* name the inputs after the differentiated function's parameters */
+    Value inner = f, an;
+    bool ha, vt;
+    if (!grad_parts(f, &inner, &an, &ha, &vt)) inner = f;
+    ex_label_inputs(I, &x, inner, AS_TUPLE(args), NULL);
+  }
+  /* steps whose value reaches no output (grad computes the primal output,
+   * then does not use it) */
+  live = jx_calloc(I, (size_t)(s->nvars ? s->nvars : 1), sizeof(bool));
+  if (!live) goto done;
+  for (int o = 0; o < s->nouts; o++)
+    if (s->outs[o] >= 0) live[s->outs[o]] = true;
+  for (int64_t e = s->neqns - 1; e >= 0; e--)
+    if (live[s->eqns[e].out])
+      for (int j = 0; j < s->eqns[e].nin; j++)
+        if (s->eqns[e].in[j] >= 0) live[s->eqns[e].in[j]] = true;
   bool have_vals = ex_forward(I, &x, leaves.v) == 0;
   if (!have_vals) jx_err_clear(I);
   StrBuf title;
@@ -1117,8 +1145,11 @@ static int graph_text(Interp *I, Value f, Value args, StrBuf *sb) {
     }
     bool is_out = false;
     for (int o = 0; o < s->nouts; o++) is_out |= s->outs[o] == q->out;
-    sb_printf(sb, "  v%lld [shape=box, style=\"rounded,filled\", fillcolor=\"%s\"%s, label=\"",
-              (long long)q->out, is_out ? "#d1f0d1" : "#fff6d5", is_out ? ", peripheries=2" : "");
+    if (!live[q->out]) sb_puts(&l, "\n(unused: reaches no output)");
+    sb_printf(sb, "  v%lld [shape=box, style=\"rounded,filled%s\", fillcolor=\"%s\"%s, label=\"",
+              (long long)q->out, live[q->out] ? "" : ",dashed",
+              is_out ? "#d1f0d1" : live[q->out] ? "#fff6d5" : "#f2f2f2",
+              is_out ? ", peripheries=2" : "");
     dot_label_add(&l, sb);
     sb_puts(sb, "\"];\n");
     sb_free(&l);
@@ -1142,6 +1173,7 @@ static int graph_text(Interp *I, Value f, Value args, StrBuf *sb) {
   sb_puts(sb, "}\n");
   rc = sb->oom ? jx_raisei(I, E_MEMORY, "out of memory") : 0;
 done:
+  jx_free(live);
   vvec_free(&leaves);
   ex_free(&x);
   return rc;

@@ -210,6 +210,8 @@ static Value grad_apply(Interp *I, Value *args, int nargs, Value self) {
   cts = jx_malloc(I, (size_t)(nl ? nl : 1) * sizeof(Value));
   if (!leaf_nodes || !cts) {
     jx_free(leaf_nodes);
+    jx_free(cts); /* its items are not initialised yet */
+    cts = NULL;
     goto done;
   }
   for (int64_t i = 0; i < nl; i++) {

@@ -21,7 +21,8 @@ Value eval_argv(Interp *I);
 
 static void range_repr(Interp *I, Obj *o, StrBuf *sb) {
   RangeObj *r = (RangeObj *)o;
-  if (r->step == 1) sb_printf(sb, "range(%lld, %lld)", (long long)r->start, (long long)r->stop);
+  if (r->step == 1)
+    sb_printf(sb, "range(%lld, %lld)", (long long)r->start, (long long)r->stop);
   else
     sb_printf(sb, "range(%lld, %lld, %lld)", (long long)r->start, (long long)r->stop,
               (long long)r->step);
@@ -34,8 +35,8 @@ static Value range_index(Interp *I, Obj *o, Value idx) {
   int64_t k = idx.u.i;
   if (k < 0) k += r->len;
   if (k < 0 || k >= r->len)
-    return jx_raise(I, E_INDEX, "range index %lld out of range for length %lld",
-                    (long long)idx.u.i, (long long)r->len);
+    return jx_raise(I, E_INDEX, "range index %lld out of range for length %lld", (long long)idx.u.i,
+                    (long long)r->len);
   return v_int(r->start + k * r->step);
 }
 
@@ -124,8 +125,13 @@ static Value bi_len(Interp *I, Value *a, int n, Value self) {
   case T_OBJ:
     if (is_range_obj(x)) return v_int(((RangeObj *)x.u.o)->len);
     break;
-  case T_NONE: case T_BOOL: case T_INT: case T_FLOAT: case T_FUNC: case T_CFUNC: case T_NS:
-    return jx_raise(I, E_TYPE, "len() of a value of type %s", type_name(x));
+  case T_NONE:
+  case T_BOOL:
+  case T_INT:
+  case T_FLOAT:
+  case T_FUNC:
+  case T_CFUNC:
+  case T_NS: return jx_raise(I, E_TYPE, "len() of a value of type %s", type_name(x));
   default: break;
   }
   int64_t l = jx_len(I, x);
@@ -205,7 +211,8 @@ static int array_scalar(Interp *I, Value v, const char *fname, Value *out) {
     StrBuf sb;
     sb_init(&sb);
     sb_putc(&sb, '(');
-    for (int i = 0; i < arr->ndim; i++) sb_printf(&sb, i ? ", %lld" : "%lld", (long long)arr->shape[i]);
+    for (int i = 0; i < arr->ndim; i++)
+      sb_printf(&sb, i ? ", %lld" : "%lld", (long long)arr->shape[i]);
     if (arr->ndim == 1) sb_putc(&sb, ',');
     sb_putc(&sb, ')');
     jx_raise(I, E_TYPE, "%s() needs a scalar, not an array of shape %s (use sum, mean or x[i])",
@@ -244,7 +251,8 @@ static Value bi_float(Interp *I, Value *a, int n, Value self) {
   if (x.tag == T_UNSET) return v_float(0.0);
   switch (x.tag) {
   case T_FLOAT: return x;
-  case T_INT: case T_BOOL: return v_float((double)x.u.i);
+  case T_INT:
+  case T_BOOL: return v_float((double)x.u.i);
   case T_STR: {
     char *buf = clean_number(I, AS_STR(x));
     if (!buf) return v_exc();
@@ -271,8 +279,7 @@ static Value bi_float(Interp *I, Value *a, int n, Value self) {
     return jx_raise(I, E_TYPE,
                     "float() of a traced value: the value is not known while transforming "
                     "(keep it an array, or convert outside grad/vmap/jit)");
-  default:
-    return jx_raise(I, E_TYPE, "float() of a value of type %s", type_name(x));
+  default: return jx_raise(I, E_TYPE, "float() of a value of type %s", type_name(x));
   }
 }
 
@@ -317,9 +324,9 @@ static Value bi_int(Interp *I, Value *a, int n, Value self) {
     return v_int(s.u.i);
   }
   case T_TRACER:
-    return jx_raise(I, E_TYPE, "int() of a traced value: the value is not known while transforming");
-  default:
-    return jx_raise(I, E_TYPE, "int() of a value of type %s", type_name(x));
+    return jx_raise(I, E_TYPE,
+                    "int() of a traced value: the value is not known while transforming");
+  default: return jx_raise(I, E_TYPE, "int() of a value of type %s", type_name(x));
   }
 }
 
@@ -343,8 +350,10 @@ static Value dict_part(Interp *I, Value d, const char *fname, int which) {
   if (IS_EXC(t)) return t;
   for (int64_t i = 0; i < dd->n; i++) {
     Value v;
-    if (which == 0) v = v_incref(dd->e[i].key);
-    else if (which == 1) v = v_incref(dd->e[i].val);
+    if (which == 0)
+      v = v_incref(dd->e[i].key);
+    else if (which == 1)
+      v = v_incref(dd->e[i].val);
     else {
       Value kv[2] = {dd->e[i].key, dd->e[i].val};
       v = tuple_of(I, 2, kv);
@@ -358,15 +367,24 @@ static Value dict_part(Interp *I, Value d, const char *fname, int which) {
   return t;
 }
 
-static Value bi_keys(Interp *I, Value *a, int n, Value self) { return dict_part(I, a[0], "keys", 0); }
-static Value bi_values(Interp *I, Value *a, int n, Value self) { return dict_part(I, a[0], "values", 1); }
-static Value bi_items(Interp *I, Value *a, int n, Value self) { return dict_part(I, a[0], "items", 2); }
+static Value bi_keys(Interp *I, Value *a, int n, Value self) {
+  return dict_part(I, a[0], "keys", 0);
+}
+static Value bi_values(Interp *I, Value *a, int n, Value self) {
+  return dict_part(I, a[0], "values", 1);
+}
+static Value bi_items(Interp *I, Value *a, int n, Value self) {
+  return dict_part(I, a[0], "items", 2);
+}
 
-static Value bi_type(Interp *I, Value *a, int n, Value self) { return str_from(I, type_name(a[0])); }
+static Value bi_type(Interp *I, Value *a, int n, Value self) {
+  return str_from(I, type_name(a[0]));
+}
 
 static Value bi_format(Interp *I, Value *a, int n, Value self) {
   const char *spec = "";
-  if (a[1].tag == T_STR) spec = AS_STR(a[1])->s;
+  if (a[1].tag == T_STR)
+    spec = AS_STR(a[1])->s;
   else if (a[1].tag != T_UNSET && a[1].tag != T_NONE)
     return jx_raise(I, E_TYPE, "format() spec must be a string, not %s", type_name(a[1]));
   StrBuf sb;
@@ -391,8 +409,7 @@ static Value tmap(Interp *I, Value f, Value tree, const Value *rest, int nrest, 
     int64_t len = tree.tag == T_TUPLE ? AS_TUPLE(tree)->n : AS_DICT(tree)->n;
     for (int j = 0; j < nrest; j++) {
       Value r = rest[j];
-      if (r.tag != tree.tag ||
-          (tree.tag == T_TUPLE ? AS_TUPLE(r)->n : AS_DICT(r)->n) != len)
+      if (r.tag != tree.tag || (tree.tag == T_TUPLE ? AS_TUPLE(r)->n : AS_DICT(r)->n) != len)
         return jx_raise(I, E_VALUE,
                         "tree_map: tree %d has a different structure from the first tree "
                         "(%s of %lld vs %s)",
@@ -413,8 +430,8 @@ static Value tmap(Interp *I, Value f, Value tree, const Value *rest, int nrest, 
           Value *p = dict_getv(rest[j], key);
           if (!p) {
             v_decref(out);
-            return jx_raise(I, E_VALUE, "tree_map: key '%s' missing from tree %d",
-                            AS_STR(key)->s, j + 2);
+            return jx_raise(I, E_VALUE, "tree_map: key '%s' missing from tree %d", AS_STR(key)->s,
+                            j + 2);
           }
           sub[j] = *p;
         }
@@ -459,7 +476,13 @@ static int64_t seq_len(Interp *I, Value x, const char *fname) {
   case T_OBJ:
     if (is_range_obj(x)) return ((RangeObj *)x.u.o)->len;
     break;
-  case T_NONE: case T_BOOL: case T_INT: case T_FLOAT: case T_FUNC: case T_CFUNC: case T_NS:
+  case T_NONE:
+  case T_BOOL:
+  case T_INT:
+  case T_FLOAT:
+  case T_FUNC:
+  case T_CFUNC:
+  case T_NS:
     jx_raise(I, E_TYPE, "%s() cannot iterate over a value of type %s", fname, type_name(x));
     return -1;
   default: break;
@@ -479,7 +502,8 @@ static Value seq_item(Interp *I, Value x, int64_t k) {
 
 static Value bi_enumerate(Interp *I, Value *a, int n, Value self) {
   int64_t start = 0;
-  if (a[1].tag == T_INT) start = a[1].u.i;
+  if (a[1].tag == T_INT)
+    start = a[1].u.i;
   else if (a[1].tag != T_UNSET)
     return jx_raise(I, E_TYPE, "enumerate() start must be an integer");
   int64_t len = seq_len(I, a[0], "enumerate");

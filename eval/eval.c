@@ -354,7 +354,9 @@ FAST Value ev_operand(Interp *I, Frame *F, Node *n) {
 /* names                                                               */
 
 static Value name_error(Interp *I, Frame *F, Node *n) {
-  jx_raise(I, E_NAME, "name '%s' is not defined", n->u.name.name);
+  const char *name = n->u.name.name, *best = eval_suggest_name(I, name);
+  if (best) jx_raise(I, E_NAME, "name '%s' is not defined (did you mean '%s'?)", name, best);
+  else jx_raise(I, E_NAME, "name '%s' is not defined", name);
   locate(I, F, n);
   return v_exc();
 }
@@ -1128,7 +1130,11 @@ NOINLINE static Value ev_attr(Interp *I, Frame *F, Node *n) {
       n->u.attr.cidx = (int64_t)((DictEntry *)((char *)p - offsetof(DictEntry, val)) - d->e);
       r = v_incref(*p);
     } else {
-      r = jx_raise(I, E_NAME, "namespace '%s' has no member '%s'", ns->name, name);
+      const char *best = eval_suggest_key(ns->dict, name);
+      if (best)
+        r = jx_raise(I, E_NAME, "namespace '%s' has no member '%s' (did you mean '%s'?)",
+                     ns->name, name, best);
+      else r = jx_raise(I, E_NAME, "namespace '%s' has no member '%s'", ns->name, name);
     }
   } else if (x.tag == T_OBJ && ((GenObj *)x.u.o)->ops->getattr) {
     r = ((GenObj *)x.u.o)->ops->getattr(I, x.u.o, name);
@@ -2076,64 +2082,4 @@ Value eval_argv(Interp *I) {
   if (eval_init(I) < 0) return v_exc();
   if (I->es->argv.tag == T_UNSET) return tuple_new(I, 0);
   return v_incref(I->es->argv);
-}
-
-/* ------------------------------------------------------------------ */
-/* error display (§1)                                                  */
-
-static void put_source_line(Interp *I, StrBuf *sb, const char *file, int line, int col) {
-  size_t len;
-  const char *s = eval_source_line(I, file, line, &len);
-  if (!s) return;
-  /* find the byte offset of column col (code points) */
-  size_t off = 0;
-  int c = 1;
-  while (off < len && c < col) {
-    off++;
-    while (off < len && ((unsigned char)s[off] & 0xC0) == 0x80) off++;
-    c++;
-  }
-  /* very long lines: show a window around the column */
-  size_t from = 0, to = len;
-  if (len > 160) {
-    from = off > 70 ? off - 70 : 0;
-    while (from > 0 && ((unsigned char)s[from] & 0xC0) == 0x80) from--;
-    to = off + 70 < len ? off + 70 : len;
-    while (to < len && ((unsigned char)s[to] & 0xC0) == 0x80) to++;
-  }
-  sb_puts(sb, "    ");
-  if (from > 0) sb_puts(sb, "...");
-  sb_putn(sb, s + from, to - from);
-  if (to < len) sb_puts(sb, "...");
-  sb_putc(sb, '\n');
-  sb_puts(sb, "    ");
-  if (from > 0) sb_puts(sb, "   ");
-  for (size_t i = from; i < off && i < len; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    if ((ch & 0xC0) == 0x80) continue;
-    sb_putc(sb, ch == '\t' ? '\t' : ' ');
-  }
-  sb_puts(sb, "^\n");
-}
-
-void eval_format_error(Interp *I, StrBuf *sb) {
-  JxError *e = &I->err;
-  const char *kind = err_kind_name(e->kind);
-  const char *msg = e->msg ? e->msg : "(no message)";
-  if (e->file && e->line > 0) sb_printf(sb, "%s:%d:%d: ", e->file, e->line, e->col);
-  sb_printf(sb, "%s: %s\n", kind, msg);
-  if (e->file && e->line > 0) put_source_line(I, sb, e->file, e->line, e->col);
-  for (int i = 0; i < e->ntrace; i++) {
-    TraceEntry *t = &e->trace[i];
-    int rep = 0;
-    while (i + 1 < e->ntrace && e->trace[i + 1].fname == t->fname &&
-           e->trace[i + 1].line == t->line && e->trace[i + 1].file == t->file) {
-      rep++;
-      i++;
-    }
-    sb_printf(sb, "  in %s (%s:%d)\n", t->fname, t->file ? t->file : "?", t->line);
-    if (rep) sb_printf(sb, "  [the line above repeated %d more time%s]\n", rep, rep == 1 ? "" : "s");
-  }
-  if (e->ntrace_dropped)
-    sb_printf(sb, "  ... and %d more call%s\n", e->ntrace_dropped, e->ntrace_dropped == 1 ? "" : "s");
 }

@@ -4,8 +4,8 @@
  * Owns: T_FUNC closures (Func), the evaluator state (EvalState, private to
  * eval.c), every parsed chunk and source text (kept until the interpreter
  * is freed, since closures and error locations point into them), the
- * global-variable cache, jx_call (value.h), error formatting (§1) and the
- * f-string formatter (eval/format.c).
+ * global-variable cache, jx_call (value.h), error formatting (§1,
+ * eval/errors.c) and the f-string formatter (eval/format.c).
  *
  * Frames are slot arrays on the C stack; locals are resolved to slots by
  * parser/resolver.c.  Closures capture values (flat closures).  Control
@@ -74,6 +74,11 @@ void eval_globals_changed(Interp *I);
 /* Format the pending error as §1 prescribes ("FILE:LINE:COL: Kind: msg",
  * the source line, a caret, the traceback innermost first). */
 void eval_format_error(Interp *I, StrBuf *sb);
+
+/* A global or builtin name close to `name` (a typo?), or NULL.  Borrowed. */
+const char *eval_suggest_name(Interp *I, const char *name);
+/* The same among the keys of a dict (namespace members). */
+const char *eval_suggest_key(Value dict, const char *name);
 
 /* The text of line `line` of a kept source (NULL if unknown). */
 const char *eval_source_line(Interp *I, const char *file, int line, size_t *len);

@@ -120,10 +120,10 @@ static void emit(StrBuf *out, const Spec *sp, const char *sign, const char *body
   }
 }
 
-static char *cfmt(const char *fmt, int prec, double x) {
+static char *cfmt(Interp *I, const char *fmt, int prec, double x) {
   int n = snprintf(NULL, 0, fmt, prec, x);
   if (n < 0) return NULL;
-  char *b = malloc((size_t)n + 1);
+  char *b = jx_malloc(I, (size_t)n + 1);
   if (b) snprintf(b, (size_t)n + 1, fmt, prec, x);
   return b;
 }
@@ -131,9 +131,12 @@ static char *cfmt(const char *fmt, int prec, double x) {
 static int fmt_float_spec(Interp *I, double x, const Spec *sp, StrBuf *out) {
   char type = sp->type;
   const char *sign = "";
-  if (signbit(x) && !isnan(x)) sign = "-";
-  else if (sp->sign == '+') sign = "+";
-  else if (sp->sign == ' ') sign = " ";
+  if (signbit(x) && !isnan(x))
+    sign = "-";
+  else if (sp->sign == '+')
+    sign = "+";
+  else if (sp->sign == ' ')
+    sign = " ";
   double a = fabs(x);
   StrBuf body;
   sb_init(&body);
@@ -162,7 +165,7 @@ static int fmt_float_spec(Interp *I, double x, const Spec *sp, StrBuf *out) {
     f[k++] = t;
     f[k] = 0;
     if (!type && prec == 0) prec = 1;
-    char *s = cfmt(f, prec, v);
+    char *s = cfmt(I, f, prec, v);
     if (!s) {
       sb_free(&body);
       return jx_raisei(I, E_MEMORY, "out of memory formatting a number");
@@ -173,7 +176,7 @@ static int fmt_float_spec(Interp *I, double x, const Spec *sp, StrBuf *out) {
     } else {
       sb_puts(&body, s);
     }
-    free(s);
+    jx_free(s);
     if (type == '%') sb_putc(&body, '%');
   }
   if (body.oom) {
@@ -195,13 +198,14 @@ static int fmt_int_spec(Interp *I, int64_t x, const Spec *sp, StrBuf *out) {
   if (sp->prec >= 0)
     return jx_raisei(I, E_VALUE, "precision not allowed in an integer format spec");
   if (type == 'c') {
-    if (x < 0 || x > 0x10FFFF) return jx_raisei(I, E_VALUE, "%%c arg not in range(0x110000)");
-    StrBuf b;
-    sb_init(&b);
+    if (x < 0 || x > 0x10FFFF || (x >= 0xD800 && x <= 0xDFFF))
+      return jx_raisei(I, E_VALUE, "format code 'c': %lld is not a character", (long long)x);
     uint32_t cp = (uint32_t)x;
     char u[5] = {0};
-    if (cp < 0x80) u[0] = (char)cp;
-    else if (cp < 0x800) u[0] = (char)(0xC0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3F));
+    if (cp < 0x80)
+      u[0] = (char)cp;
+    else if (cp < 0x800)
+      u[0] = (char)(0xC0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3F));
     else if (cp < 0x10000)
       u[0] = (char)(0xE0 | (cp >> 12)), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
       u[2] = (char)(0x80 | (cp & 0x3F));
@@ -209,14 +213,16 @@ static int fmt_int_spec(Interp *I, int64_t x, const Spec *sp, StrBuf *out) {
       u[0] = (char)(0xF0 | (cp >> 18)), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
       u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F));
     emit(out, sp, "", u, '<');
-    sb_free(&b);
     return 0;
   }
   const char *sign = "";
   uint64_t a = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
-  if (x < 0) sign = "-";
-  else if (sp->sign == '+') sign = "+";
-  else if (sp->sign == ' ') sign = " ";
+  if (x < 0)
+    sign = "-";
+  else if (sp->sign == '+')
+    sign = "+";
+  else if (sp->sign == ' ')
+    sign = " ";
   char digits[80];
   int base = type == 'x' || type == 'X' ? 16 : type == 'o' ? 8 : type == 'b' ? 2 : 10;
   const char *dig = type == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -251,11 +257,15 @@ int fmt_spec(Interp *I, Value v, char conv, const char *spec, StrBuf *sb) {
   StrBuf text;
   sb_init(&text);
   bool as_text = conv != 0 || v.tag == T_STR;
-  if (conv == 'r') jx_repr(I, v, &text);
-  else if (conv == 's' || v.tag == T_STR) jx_str(I, v, &text);
+  if (conv == 'r')
+    jx_repr(I, v, &text);
+  else if (conv == 's' || v.tag == T_STR)
+    jx_str(I, v, &text);
   if (!*spec) {
-    if (as_text) sb_putn(sb, text.s ? text.s : "", text.len);
-    else jx_str(I, v, sb);
+    if (as_text)
+      sb_putn(sb, text.s ? text.s : "", text.len);
+    else
+      jx_str(I, v, sb);
     sb_free(&text);
     return 0;
   }
@@ -288,24 +298,28 @@ int fmt_spec(Interp *I, Value v, char conv, const char *spec, StrBuf *sb) {
         }
         len = off;
       }
-      char *t = malloc(len + 1);
+      char *t = jx_malloc(I, len + 1);
       if (!t) {
         rc = jx_raisei(I, E_MEMORY, "out of memory");
       } else {
         memcpy(t, s, len);
         t[len] = 0;
         emit(sb, &sp, "", t, '<');
-        free(t);
+        jx_free(t);
       }
     }
   } else if (v.tag == T_INT || v.tag == T_BOOL) {
-    if (sp.type == 's') rc = jx_raisei(I, E_VALUE, "format code 's' is not for integers");
-    else rc = fmt_int_spec(I, v.u.i, &sp, sb);
+    if (sp.type == 's')
+      rc = jx_raisei(I, E_VALUE, "format code 's' is not for integers");
+    else
+      rc = fmt_int_spec(I, v.u.i, &sp, sb);
   } else if (v.tag == T_FLOAT) {
     if (sp.type && strchr("dxXobc", sp.type))
       rc = jx_raisei(I, E_VALUE, "format code '%c' is not for floats (use int(x))", sp.type);
-    else if (sp.type == 's') rc = jx_raisei(I, E_VALUE, "format code 's' is not for floats");
-    else rc = fmt_float_spec(I, v.u.f, &sp, sb);
+    else if (sp.type == 's')
+      rc = jx_raisei(I, E_VALUE, "format code 's' is not for floats");
+    else
+      rc = fmt_float_spec(I, v.u.f, &sp, sb);
   } else if (!sp.type && sp.prec < 0 && !sp.sign && !sp.group && sp.align != '=') {
     /* only a width/alignment: lay out str(v) */
     jx_str(I, v, &text);

@@ -14,7 +14,11 @@
 static long fail_countdown = 0; /* test hook; process-wide on purpose */
 static Interp *last_interp = NULL;
 
+static size_t alloc_limit = 0;  /* test hook: larger requests fail (0 = off) */
+
 void jx_fail_after(long n) { fail_countdown = n; }
+void jx_alloc_limit(size_t n) { alloc_limit = n; }
+long jx_fail_pending(void) { return fail_countdown; }
 
 static bool should_fail(void) {
   if (fail_countdown > 0 && --fail_countdown == 0) return true;
@@ -27,7 +31,7 @@ static void oom(Interp *I, size_t n) {
 }
 
 void *jx_malloc(Interp *I, size_t n) {
-  void *p = should_fail() ? NULL : malloc(n ? n : 1);
+  void *p = should_fail() || (alloc_limit && n > alloc_limit) ? NULL : malloc(n ? n : 1);
   if (!p) oom(I, n);
   return p;
 }
@@ -37,13 +41,15 @@ void *jx_calloc(Interp *I, size_t count, size_t size) {
     oom(I, SIZE_MAX);
     return NULL;
   }
-  void *p = should_fail() ? NULL : calloc(count ? count : 1, size ? size : 1);
+  void *p = should_fail() || (alloc_limit && count * size > alloc_limit)
+                ? NULL
+                : calloc(count ? count : 1, size ? size : 1);
   if (!p) oom(I, count * size);
   return p;
 }
 
 void *jx_realloc(Interp *I, void *p, size_t n) {
-  void *q = should_fail() ? NULL : realloc(p, n ? n : 1);
+  void *q = should_fail() || (alloc_limit && n > alloc_limit) ? NULL : realloc(p, n ? n : 1);
   if (!q) oom(I, n);
   return q;
 }
@@ -541,6 +547,19 @@ static void repr_str(Str *s, StrBuf *sb) {
   sb_putc(sb, q);
 }
 
+/* The repr hooks of other modules signal failure (out of memory) through
+ * sb->oom, as sb_* do; one that raised an error instead would leave it
+ * pending after a successful print or echo: turn it into sb->oom. */
+#define REPR_HOOK(call)                                              \
+  do {                                                               \
+    ErrKind before_ = I ? I->err.kind : E_NONE;                      \
+    call;                                                            \
+    if (I && before_ == E_NONE && I->err.kind != E_NONE) {           \
+      jx_err_clear(I);                                               \
+      sb->oom = true;                                                \
+    }                                                                \
+  } while (0)
+
 static void repr_rec(Interp *I, Value v, StrBuf *sb, int depth) {
   if (depth > 200) {
     sb_puts(sb, "...");
@@ -575,19 +594,19 @@ static void repr_rec(Interp *I, Value v, StrBuf *sb, int depth) {
     sb_putc(sb, '}');
     break;
   }
-  case T_FUNC: func_repr(I, v.u.o, sb); break;
+  case T_FUNC: REPR_HOOK(func_repr(I, v.u.o, sb)); break;
   case T_CFUNC: {
     CFunc *f = AS_CFUNC(v);
     sb_printf(sb, "<fn %s(%s)>", f->display ? f->display : f->def->name,
               f->def->sig ? f->def->sig : "");
     break;
   }
-  case T_ARRAY: array_repr(I, v.u.o, sb); break;
-  case T_TRACER: tracer_repr(I, v.u.o, sb); break;
+  case T_ARRAY: REPR_HOOK(array_repr(I, v.u.o, sb)); break;
+  case T_TRACER: REPR_HOOK(tracer_repr(I, v.u.o, sb)); break;
   case T_NS: sb_printf(sb, "<namespace %s>", ((Namespace *)v.u.o)->name); break;
   case T_OBJ: {
     GenObj *g = (GenObj *)v.u.o;
-    if (g->ops->repr) g->ops->repr(I, v.u.o, sb);
+    if (g->ops->repr) REPR_HOOK(g->ops->repr(I, v.u.o, sb));
     else sb_printf(sb, "<%s>", g->ops->type_name);
     break;
   }

@@ -90,6 +90,12 @@ void *jx_calloc(Interp *I, size_t count, size_t size);
 void *jx_realloc(Interp *I, void *p, size_t n);
 void jx_free(void *p);
 void jx_fail_after(long n);
+/* Test hook (fuzzing): every single request above n bytes fails with a
+ * MemoryError, as if the machine had no more memory (0 = off). */
+void jx_alloc_limit(size_t n);
+/* Test hook: allocations left before the one jx_fail_after arranged to
+ * fail (0 once it has failed, or when no failure is pending). */
+long jx_fail_pending(void);
 /* Initialise a freshly allocated object header (rc = 1). */
 void *obj_new(Interp *I, Tag kind, size_t size);
 

@@ -20,9 +20,7 @@ static const char *const tok_desc[TK__COUNT] = {
 #undef PUNCT
 };
 
-const char *tok_kind_desc(TokKind k) {
-  return (k >= 0 && k < TK__COUNT) ? tok_desc[k] : "?";
-}
+const char *tok_kind_desc(TokKind k) { return (k >= 0 && k < TK__COUNT) ? tok_desc[k] : "?"; }
 
 static const struct {
   const char *text;
@@ -146,10 +144,14 @@ static int utf8_len(const unsigned char *s, size_t n, uint32_t *cp) {
   }
   int len;
   uint32_t v, min;
-  if (c >= 0xC2 && c <= 0xDF) len = 2, v = c & 0x1F, min = 0x80;
-  else if (c >= 0xE0 && c <= 0xEF) len = 3, v = c & 0x0F, min = 0x800;
-  else if (c >= 0xF0 && c <= 0xF4) len = 4, v = c & 0x07, min = 0x10000;
-  else return 0;
+  if (c >= 0xC2 && c <= 0xDF)
+    len = 2, v = c & 0x1F, min = 0x80;
+  else if (c >= 0xE0 && c <= 0xEF)
+    len = 3, v = c & 0x0F, min = 0x800;
+  else if (c >= 0xF0 && c <= 0xF4)
+    len = 4, v = c & 0x07, min = 0x10000;
+  else
+    return 0;
   if ((size_t)len > n) return 0;
   for (int i = 1; i < len; i++) {
     if ((s[i] & 0xC0) != 0x80) return 0;
@@ -169,8 +171,10 @@ int lex_check_source(Interp *I, const char *file, const char *src, size_t n) {
     if (c == 0)
       return lex_error_at(I, file, line, col, "NUL byte in source (is this a binary file?)");
     if (c < 0x80) {
-      if (c == '\n') line++, col = 1;
-      else col++;
+      if (c == '\n')
+        line++, col = 1;
+      else
+        col++;
       i++;
       continue;
     }
@@ -188,8 +192,8 @@ int lex_check_source(Interp *I, const char *file, const char *src, size_t n) {
 /* ------------------------------------------------------------------ */
 /* the lexer                                                           */
 
-void lex_init(Lexer *L, Interp *I, Arena *arena, const char *file, const char *src,
-              size_t start, size_t end, int line, int col) {
+void lex_init(Lexer *L, Interp *I, Arena *arena, const char *file, const char *src, size_t start,
+              size_t end, int line, int col) {
   L->I = I;
   L->arena = arena;
   L->file = file;
@@ -199,8 +203,8 @@ void lex_init(Lexer *L, Interp *I, Arena *arena, const char *file, const char *s
   L->line = line;
   L->col = col;
   /* UTF-8 byte order mark at the very start of a file */
-  if (start == 0 && end >= 3 && (unsigned char)src[0] == 0xEF &&
-      (unsigned char)src[1] == 0xBB && (unsigned char)src[2] == 0xBF)
+  if (start == 0 && end >= 3 && (unsigned char)src[0] == 0xEF && (unsigned char)src[1] == 0xBB &&
+      (unsigned char)src[2] == 0xBF)
     L->pos = 3;
 }
 
@@ -302,7 +306,8 @@ static int lex_number(Lexer *L, Token *t) {
       return err_here(L, "invalid exponent in number literal");
     }
   }
-  if (is_alnum(peekc(L, 0))) return err_here(L, "invalid number literal (a name cannot start with a digit)");
+  if (is_alnum(peekc(L, 0)))
+    return err_here(L, "invalid number literal (a name cannot start with a digit)");
   size_t n = L->pos - t->pos;
   const char *s = L->src + t->pos;
   if (!is_float) {
@@ -312,7 +317,8 @@ static int lex_number(Lexer *L, Token *t) {
       int d = s[i] - '0';
       if (v > (INT64_MAX - d) / 10)
         return lex_error_at(L->I, L->file, t->line, t->col,
-                            "integer literal %.*s is too large for int64", (int)(n > 40 ? 40 : n), s);
+                            "integer literal %.*s is too large for int64", (int)(n > 40 ? 40 : n),
+                            s);
       v = v * 10 + d;
     }
     t->kind = TK_INT;
@@ -342,8 +348,10 @@ static int hexval(int c) {
 static void put_utf8(StrBuf *sb, uint32_t cp) {
   char b[4];
   int n;
-  if (cp < 0x80) b[0] = (char)cp, n = 1;
-  else if (cp < 0x800) b[0] = (char)(0xC0 | (cp >> 6)), b[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
+  if (cp < 0x80)
+    b[0] = (char)cp, n = 1;
+  else if (cp < 0x800)
+    b[0] = (char)(0xC0 | (cp >> 6)), b[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
   else if (cp < 0x10000)
     b[0] = (char)(0xE0 | (cp >> 12)), b[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
     b[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
@@ -359,23 +367,46 @@ static int lex_escape(Lexer *L, StrBuf *sb) {
   adv(L); /* backslash */
   int c = peekc(L, 0);
   switch (c) {
-  case 'n': sb_putc(sb, '\n'); adv(L); return 0;
-  case 't': sb_putc(sb, '\t'); adv(L); return 0;
-  case 'r': sb_putc(sb, '\r'); adv(L); return 0;
-  case '0': sb_putc(sb, '\0'); adv(L); return 0;
-  case '\\': sb_putc(sb, '\\'); adv(L); return 0;
-  case '"': sb_putc(sb, '"'); adv(L); return 0;
-  case '\'': sb_putc(sb, '\''); adv(L); return 0;
+  case 'n':
+    sb_putc(sb, '\n');
+    adv(L);
+    return 0;
+  case 't':
+    sb_putc(sb, '\t');
+    adv(L);
+    return 0;
+  case 'r':
+    sb_putc(sb, '\r');
+    adv(L);
+    return 0;
+  case '0':
+    sb_putc(sb, '\0');
+    adv(L);
+    return 0;
+  case '\\':
+    sb_putc(sb, '\\');
+    adv(L);
+    return 0;
+  case '"':
+    sb_putc(sb, '"');
+    adv(L);
+    return 0;
+  case '\'':
+    sb_putc(sb, '\'');
+    adv(L);
+    return 0;
   case '\n': adv(L); return 0; /* backslash-newline: continuation */
-  case 'x': case 'u': case 'U': {
+  case 'x':
+  case 'u':
+  case 'U': {
     int nd = c == 'x' ? 2 : c == 'u' ? 4 : 8;
     adv(L);
     uint32_t v = 0;
     for (int i = 0; i < nd; i++) {
       int h = hexval(peekc(L, 0));
       if (h < 0)
-        return lex_error_at(L->I, L->file, sl, sc, "invalid \\%c escape: expected %d hex digits",
-                            c, nd);
+        return lex_error_at(L->I, L->file, sl, sc, "invalid \\%c escape: expected %d hex digits", c,
+                            nd);
       v = v * 16 + (uint32_t)h;
       adv(L);
     }
@@ -385,8 +416,7 @@ static int lex_escape(Lexer *L, StrBuf *sb) {
     return 0;
   }
   default:
-    if (c == 0)
-      return lex_error_at(L->I, L->file, sl, sc, "unterminated string literal");
+    if (c == 0) return lex_error_at(L->I, L->file, sl, sc, "unterminated string literal");
     return lex_error_at(L->I, L->file, sl, sc,
                         "invalid escape sequence '\\%c' (use '\\\\' for a backslash)", c);
   }
@@ -505,8 +535,8 @@ static int lex_fstring(Lexer *L, Token *t) {
       break;
     }
     if (c == 0 || c == '\n') {
-      lex_error_at(L->I, L->file, t->line, t->col,
-                   "unterminated f-string (opened at line %d)", t->line);
+      lex_error_at(L->I, L->file, t->line, t->col, "unterminated f-string (opened at line %d)",
+                   t->line);
       goto fail;
     }
     if (c == '\\') {
@@ -561,8 +591,10 @@ static int lex_fstring(Lexer *L, Token *t) {
       if (depth == 0 && d == '!' && (peekc(L, 1) == 'r' || peekc(L, 1) == 's') &&
           (peekc(L, 2) == '}' || peekc(L, 2) == ':'))
         break;
-      if (d == '(' || d == '[' || d == '{') depth++;
-      else if ((d == ')' || d == ']' || d == '}') && depth > 0) depth--;
+      if (d == '(' || d == '[' || d == '{')
+        depth++;
+      else if ((d == ')' || d == ']' || d == '}') && depth > 0)
+        depth--;
       if (d != ' ' && d != '\t') all_space = false;
       adv(L);
     }
@@ -681,17 +713,24 @@ int lex_next(Lexer *L, Token *t) {
     case '%': k = c1 == '=' ? (n = 2, TK_PERCENTEQ) : TK_PERCENT; break;
     case '@': k = c1 == '=' ? (n = 2, TK_ATEQ) : TK_AT; break;
     case '*':
-      if (c1 == '*') k = c2 == '=' ? (n = 3, TK_DSTAREQ) : (n = 2, TK_DSTAR);
-      else k = c1 == '=' ? (n = 2, TK_STAREQ) : TK_STAR;
+      if (c1 == '*')
+        k = c2 == '=' ? (n = 3, TK_DSTAREQ) : (n = 2, TK_DSTAR);
+      else
+        k = c1 == '=' ? (n = 2, TK_STAREQ) : TK_STAR;
       break;
     case '/':
-      if (c1 == '/') k = c2 == '=' ? (n = 3, TK_DSLASHEQ) : (n = 2, TK_DSLASH);
-      else k = c1 == '=' ? (n = 2, TK_SLASHEQ) : TK_SLASH;
+      if (c1 == '/')
+        k = c2 == '=' ? (n = 3, TK_DSLASHEQ) : (n = 2, TK_DSLASH);
+      else
+        k = c1 == '=' ? (n = 2, TK_SLASHEQ) : TK_SLASH;
       break;
     case '=':
-      if (c1 == '=') k = TK_EQ, n = 2;
-      else if (c1 == '>') k = TK_ARROW, n = 2;
-      else k = TK_ASSIGN;
+      if (c1 == '=')
+        k = TK_EQ, n = 2;
+      else if (c1 == '>')
+        k = TK_ARROW, n = 2;
+      else
+        k = TK_ASSIGN;
       break;
     case '!':
       if (c1 == '=') {

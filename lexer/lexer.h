@@ -66,15 +66,15 @@ typedef struct FPart {
 /* ---- tokens ---------------------------------------------------------- */
 typedef struct {
   TokKind kind;
-  int line, col;       /* of the first character */
-  size_t pos, len;     /* byte span in the source */
-  int64_t ival;        /* TK_INT */
-  double fval;         /* TK_FLOAT */
-  const char *str;     /* TK_IDENT: into the source; TK_STRING: decoded (arena) */
+  int line, col;   /* of the first character */
+  size_t pos, len; /* byte span in the source */
+  int64_t ival;    /* TK_INT */
+  double fval;     /* TK_FLOAT */
+  const char *str; /* TK_IDENT: into the source; TK_STRING: decoded (arena) */
   size_t slen;
-  FPart *parts;        /* TK_FSTRING */
+  FPart *parts; /* TK_FSTRING */
   int nparts;
-  bool nl_before;      /* a NEWLINE was skipped right before (unused by the lexer) */
+  bool nl_before; /* a NEWLINE was skipped right before (unused by the lexer) */
 } Token;
 
 typedef struct {
@@ -87,8 +87,8 @@ typedef struct {
 } Lexer;
 
 /* Lex src[start..end); the first character is at (line, col). */
-void lex_init(Lexer *L, Interp *I, Arena *arena, const char *file, const char *src,
-              size_t start, size_t end, int line, int col);
+void lex_init(Lexer *L, Interp *I, Arena *arena, const char *file, const char *src, size_t start,
+              size_t end, int line, int col);
 /* Next token into *t. 0, or -1 with SyntaxError raised and located. */
 int lex_next(Lexer *L, Token *t);
 

@@ -43,14 +43,14 @@ typedef struct {
 } CapDesc;
 
 typedef struct Proto {
-  const char *name;     /* "f" or "<lambda>" */
+  const char *name; /* "f" or "<lambda>" */
   int nparams;
-  const char **pnames;  /* slots 0..nparams-1 */
-  Node **defaults;      /* [nparams], NULL where required */
-  Node *body;           /* N_BLOCK, or an expression when expr_body */
+  const char **pnames; /* slots 0..nparams-1 */
+  Node **defaults;     /* [nparams], NULL where required */
+  Node *body;          /* N_BLOCK, or an expression when expr_body */
   bool expr_body;
-  const char *self_name;/* name that means the closure itself inside, or NULL */
-  int nslots;           /* frame size (>= nparams) */
+  const char *self_name; /* name that means the closure itself inside, or NULL */
+  int nslots;            /* frame size (>= nparams) */
   int ncaps;
   CapDesc *caps;
   Chunk *chunk;
@@ -58,29 +58,38 @@ typedef struct Proto {
 } Proto;
 
 typedef struct {
-  Node *expr;           /* NULL: literal text */
-  Value text;           /* literal: T_STR (owned by the chunk) */
-  char conv;            /* 'r', 's' or 0 */
-  const char *spec;     /* format spec or NULL */
+  Node *expr;       /* NULL: literal text */
+  Value text;       /* literal: T_STR (owned by the chunk) */
+  char conv;        /* 'r', 's' or 0 */
+  const char *spec; /* format spec or NULL */
 } FStrPart;
 
 struct Node {
-  uint8_t kind;   /* NodeKind */
-  uint8_t op;     /* BINOP/AUGASSIGN: BinOp; UNOP: UnOp */
-  uint8_t scope;  /* NAME: NameScope */
-  uint8_t flags;  /* CALL: has a starred argument; BLOCK: ends in an expression */
+  uint8_t kind;  /* NodeKind */
+  uint8_t op;    /* BINOP/AUGASSIGN: BinOp; UNOP: UnOp */
+  uint8_t scope; /* NAME: NameScope */
+  uint8_t flags; /* CALL: has a starred argument; BLOCK: ends in an expression */
   int32_t line, col;
   union {
-    int64_t i;                                    /* INT */
-    double f;                                     /* FLOAT */
-    Value v;                                      /* STR (owned by the chunk) */
-    struct { Node *a, *b, *c; } k;
+    int64_t i; /* INT */
+    double f;  /* FLOAT */
+    Value v;   /* STR (owned by the chunk) */
+    struct {
+      Node *a, *b, *c;
+    } k;
     /* BINOP(a op b) UNOP(a) NOT(a) AND/OR(a, b) IF(cond a, then b, else c)
      * WHILE(cond a, body b) INDEX(obj a, index b) SLICE(a:b:c, NULL parts)
      * LET(pattern a, value b) ASSIGN(target a, value b) AUGASSIGN(name a, value b)
      * FOR(pattern a, iter b, body c) RETURN(value a or NULL) STARRED(a) */
-    struct { Node **items; int n; } list;         /* TUPLE LIST BLOCK PTUPLE */
-    struct { Node **items; uint8_t *ops; int n; } cmp; /* CMP: n operands, n-1 ops */
+    struct {
+      Node **items;
+      int n;
+    } list; /* TUPLE LIST BLOCK PTUPLE */
+    struct {
+      Node **items;
+      uint8_t *ops;
+      int n;
+    } cmp; /* CMP: n operands, n-1 ops */
     struct {
       Node *fn;
       Node **args;
@@ -92,23 +101,35 @@ struct Node {
     struct {
       Node *obj;
       const char *name;
-      Obj *cdict;         /* cache: namespace dict seen last time */
-      int64_t cidx;       /*        and the entry index in it */
+      Obj *cdict;   /* cache: namespace dict seen last time */
+      int64_t cidx; /*        and the entry index in it */
     } attr;
     struct {
       const char *name;
       size_t len;
-      int32_t idx;        /* slot / upvalue index */
-      Value key;          /* GLOBAL: the name as a T_STR (owned by the chunk) */
-      uint32_t cver;      /* GLOBAL cache: version it was filled at (0: empty) */
-      uint8_t cbuiltin;   /*   found in builtins (1) or globals (0) */
-      int64_t cidx;       /*   entry index */
-      Obj *ckey;          /*   and the key object there */
+      int32_t idx;      /* slot / upvalue index */
+      Value key;        /* GLOBAL: the name as a T_STR (owned by the chunk) */
+      uint32_t cver;    /* GLOBAL cache: version it was filled at (0: empty) */
+      uint8_t cbuiltin; /*   found in builtins (1) or globals (0) */
+      int64_t cidx;     /*   entry index */
+      Obj *ckey;        /*   and the key object there */
     } name;
-    struct { Node **keys; Node **vals; int n; } dict;
-    struct { FStrPart *parts; int n; } fstr;
-    struct { Proto *proto; } func;                /* FUNC */
-    struct { Node *target; Proto *proto; } def;   /* DEF: target is a NAME */
+    struct {
+      Node **keys;
+      Node **vals;
+      int n;
+    } dict;
+    struct {
+      FStrPart *parts;
+      int n;
+    } fstr;
+    struct {
+      Proto *proto;
+    } func; /* FUNC */
+    struct {
+      Node *target;
+      Proto *proto;
+    } def; /* DEF: target is a NAME */
   } u;
 };
 
@@ -116,15 +137,15 @@ struct Node {
 #define CALL_HAS_STAR 1
 
 struct Chunk {
-  const char *file;     /* borrowed: must outlive the chunk and its errors */
-  const char *src;      /* borrowed, likewise (the evaluator keeps sources) */
+  const char *file; /* borrowed: must outlive the chunk and its errors */
+  const char *src;  /* borrowed, likewise (the evaluator keeps sources) */
   size_t len;
   Arena arena;
-  Node *body;           /* N_BLOCK of the top-level statements */
-  int nslots;           /* slots of the top-level frame (block locals) */
-  Value *consts;        /* values the tree owns */
+  Node *body;    /* N_BLOCK of the top-level statements */
+  int nslots;    /* slots of the top-level frame (block locals) */
+  Value *consts; /* values the tree owns */
   int nconsts, cconsts;
-  bool prelude;         /* globals go to the builtins; no traceback entries */
+  bool prelude; /* globals go to the builtins; no traceback entries */
 };
 
 /* Register an owned value with the chunk (released by chunk_free). 0/-1. */

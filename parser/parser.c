@@ -52,17 +52,17 @@ typedef struct {
   Lexer L;
   Chunk *ch;
   Arena *A;
-  Token *la;        /* lookahead ring */
+  Token *la; /* lookahead ring */
   int la_head, la_n, la_cap;
   bool nl_skip;
   int depth;
   int flags;
-  bool failed;      /* an error has been raised: keep the first */
-  bool incomplete;  /* the error is "input ended early" */
-  TokKind prev_kind;/* kind of the last consumed token */
+  bool failed;                     /* an error has been raised: keep the first */
+  bool incomplete;                 /* the error is "input ended early" */
+  TokKind prev_kind;               /* kind of the last consumed token */
   int prev_end_line, prev_end_col; /* just after the last consumed token */
-  int fn_depth;     /* nesting of function bodies */
-  Token *opens;     /* open brackets, innermost last (for "never closed") */
+  int fn_depth;                    /* nesting of function bodies */
+  Token *opens;                    /* open brackets, innermost last (for "never closed") */
   int nopens, copens;
 } Parser;
 
@@ -176,9 +176,7 @@ static void *perr_at(Parser *p, int line, int col, const char *fmt, ...) {
 
 static void describe(const Token *t, char *buf, size_t n) {
   switch (t->kind) {
-  case TK_IDENT:
-    snprintf(buf, n, "name '%.*s'", (int)(t->slen > 40 ? 40 : t->slen), t->str);
-    break;
+  case TK_IDENT: snprintf(buf, n, "name '%.*s'", (int)(t->slen > 40 ? 40 : t->slen), t->str); break;
   case TK_INT: snprintf(buf, n, "integer %lld", (long long)t->ival); break;
   case TK_FLOAT: snprintf(buf, n, "number"); break;
   default: snprintf(buf, n, "%s", tok_kind_desc(t->kind));
@@ -237,8 +235,7 @@ static bool enter(Parser *p, const Token *at) {
   if (++p->depth > PARSE_MAX_DEPTH) {
     if (!p->failed) {
       p->failed = true;
-      jx_raise(p->I, E_RECURSION, "code nested too deeply (more than %d levels)",
-               PARSE_MAX_DEPTH);
+      jx_raise(p->I, E_RECURSION, "code nested too deeply (more than %d levels)", PARSE_MAX_DEPTH);
       p->I->err.file = p->ch->file;
       p->I->err.line = at->line;
       p->I->err.col = at->col;
@@ -378,8 +375,7 @@ static bool parse_params(Parser *p, Proto *pr, TokKind close) {
       if (!d) goto out;
       seen_default = true;
     } else if (seen_default) {
-      perr_at(p, t.line, t.col, "parameter '%s' without a default follows one with a default",
-              nm);
+      perr_at(p, t.line, t.col, "parameter '%s' without a default follows one with a default", nm);
       goto out;
     }
     if (!nv_push(p, &defs, d)) goto out;
@@ -507,11 +503,14 @@ static bool brace_is_block(Parser *p) {
   int k = 1;
   while (peek_raw(p, k)->kind == TK_NEWLINE) k++;
   switch (peek_raw(p, k)->kind) {
-  case TK_LET: case TK_DEF: case TK_FOR: case TK_WHILE: case TK_RETURN: case TK_BREAK:
-  case TK_CONTINUE:
-    return true;
-  default:
-    return false;
+  case TK_LET:
+  case TK_DEF:
+  case TK_FOR:
+  case TK_WHILE:
+  case TK_RETURN:
+  case TK_BREAK:
+  case TK_CONTINUE: return true;
+  default: return false;
   }
 }
 
@@ -569,14 +568,15 @@ static Node *parse_fstring(Parser *p, const Token *t) {
     sub.depth = p->depth;
     sub.flags = p->flags;
     sub.fn_depth = p->fn_depth;
-    lex_init(&sub.L, p->I, p->A, p->ch->file, p->ch->src, fp->epos, fp->epos + fp->elen,
-             fp->eline, fp->ecol);
+    lex_init(&sub.L, p->I, p->A, p->ch->file, p->ch->src, fp->epos, fp->epos + fp->elen, fp->eline,
+             fp->ecol);
     Node *e = NULL;
     if (enter(&sub, t)) e = parse_expr(&sub);
     if (e && !check(&sub, TK_EOF)) {
       unexpected(&sub, "'}' to end the f-string expression");
       e = NULL;
     }
+    if (sub.failed) e = NULL; /* a lexing error reads as the end of input */
     jx_free(sub.la);
     jx_free(sub.opens);
     if (!e) {
@@ -639,9 +639,7 @@ static Node *parse_primary(Parser *p) {
     }
     return n;
   }
-  case TK_FSTRING:
-    drop(p);
-    return parse_fstring(p, &t);
+  case TK_FSTRING: drop(p); return parse_fstring(p, &t);
   case TK_TRUE: drop(p); return mkt(p, N_TRUE, &t);
   case TK_FALSE: drop(p); return mkt(p, N_FALSE, &t);
   case TK_NONE: drop(p); return mkt(p, N_NONE, &t);
@@ -721,14 +719,10 @@ static Node *parse_primary(Parser *p) {
   case TK_LBRACE:
     if (brace_is_block(p)) return parse_block(p);
     return parse_dict(p);
-  case TK_IF:
-    return parse_if(p);
-  case TK_FN:
-    return parse_fn(p);
-  case TK_LAMBDA:
-    return parse_lambda(p);
-  case TK_EOF:
-    return unexpected(p, "an expression");
+  case TK_IF: return parse_if(p);
+  case TK_FN: return parse_fn(p);
+  case TK_LAMBDA: return parse_lambda(p);
+  case TK_EOF: return unexpected(p, "an expression");
   default: {
     char d[96];
     describe(&t, d, sizeof d);
@@ -927,7 +921,9 @@ static Node *parse_power(Parser *p) {
   if (check(p, TK_DSTAR)) {
     Token op = next(p);
     skip_nl(p);
+    if (!enter(p, &op)) return NULL; /* 2 ** 2 ** … recurses here */
     Node *rhs = parse_unary(p); /* right-associative; allows 2 ** -1 */
+    leave(p);
     if (!rhs) return NULL;
     Node *n = mkt(p, N_BINOP, &op);
     if (!n) return NULL;
@@ -1122,9 +1118,12 @@ static Node *parse_expr(Parser *p) {
   Token *t = peek(p);
   if (!enter(p, t)) return NULL;
   Node *n;
-  if (t->kind == TK_FN) n = parse_fn(p);
-  else if (t->kind == TK_LAMBDA) n = parse_lambda(p);
-  else n = parse_or(p);
+  if (t->kind == TK_FN)
+    n = parse_fn(p);
+  else if (t->kind == TK_LAMBDA)
+    n = parse_lambda(p);
+  else
+    n = parse_or(p);
   leave(p);
   return n;
 }
@@ -1214,8 +1213,7 @@ static Node *to_target(Parser *p, Node *e) {
                    "(use x = x.at[i].set(v))");
   case N_ATTR:
     return perr_at(p, e->line, e->col, "cannot assign to an attribute: values are immutable");
-  default:
-    return perr_at(p, e->line, e->col, "cannot assign to %s", ast_kind_name(e->kind));
+  default: return perr_at(p, e->line, e->col, "cannot assign to %s", ast_kind_name(e->kind));
   }
 }
 
@@ -1293,8 +1291,10 @@ static Node *parse_for(Parser *p) {
   if (n->u.k.a && expect(p, TK_IN, "'in' in for")) {
     n->u.k.b = parse_expr(p);
     if (n->u.k.b) {
-      if (!check(p, TK_LBRACE)) unexpected(p, "'{' to open the body of for");
-      else n->u.k.c = parse_block(p);
+      if (!check(p, TK_LBRACE))
+        unexpected(p, "'{' to open the body of for");
+      else
+        n->u.k.c = parse_block(p);
     }
   }
   leave(p);
@@ -1308,8 +1308,10 @@ static Node *parse_while(Parser *p) {
   if (!enter(p, &kw)) return NULL;
   n->u.k.a = parse_expr(p);
   if (n->u.k.a) {
-    if (!check(p, TK_LBRACE)) unexpected(p, "'{' to open the body of while");
-    else n->u.k.b = parse_block(p);
+    if (!check(p, TK_LBRACE))
+      unexpected(p, "'{' to open the body of while");
+    else
+      n->u.k.b = parse_block(p);
   }
   leave(p);
   return p->failed ? NULL : n;
@@ -1377,8 +1379,7 @@ static Node *parse_stmt(Parser *p) {
   case TK_LBRACE:
     if (!stmt_brace_is_dict(p)) return parse_block(p);
     break;
-  default:
-    break;
+  default: break;
   }
   Node *e = parse_expr_list(p);
   if (!e) return NULL;
@@ -1430,8 +1431,10 @@ static Node *parse_stmts(Parser *p, TokKind end, const Token *open, int line, in
     Token *t = peek(p);
     if (t->kind == end) break;
     if (t->kind == TK_EOF) {
-      if (open) expect_close(p, end, open);
-      else unexpected(p, NULL);
+      if (open)
+        expect_close(p, end, open);
+      else
+        unexpected(p, NULL);
       break;
     }
     if (t->kind == TK_RBRACE) {
@@ -1443,12 +1446,16 @@ static Node *parse_stmts(Parser *p, TokKind end, const Token *open, int line, in
     leave(p);
     if (!s || !nv_push(p, &nv, s)) break;
     switch (s->kind) {
-    case N_LET: case N_DEF: case N_ASSIGN: case N_AUGASSIGN: case N_FOR: case N_WHILE:
-    case N_BREAK: case N_CONTINUE: case N_RETURN:
-      last_expr = false;
-      break;
-    default:
-      last_expr = true;
+    case N_LET:
+    case N_DEF:
+    case N_ASSIGN:
+    case N_AUGASSIGN:
+    case N_FOR:
+    case N_WHILE:
+    case N_BREAK:
+    case N_CONTINUE:
+    case N_RETURN: last_expr = false; break;
+    default: last_expr = true;
     }
     /* a statement ends at a newline, ';', '}' or after a closing '}' */
     TokKind k = peek_raw(p, 0)->kind;
@@ -1532,8 +1539,8 @@ Chunk *parse_program(Interp *I, const char *file, const char *src, size_t len, i
 /* ------------------------------------------------------------------ */
 /* dump                                                                */
 
-static const char *const binop_txt[] = {"+", "-", "*", "/", "//", "%", "**", "@",
-                                        "==", "!=", "<", "<=", ">", ">=", "&", "|"};
+static const char *const binop_txt[] = {"+",  "-",  "*", "/",  "//", "%",  "**", "@",
+                                        "==", "!=", "<", "<=", ">",  ">=", "&",  "|"};
 
 static void dump_proto(Proto *pr, StrBuf *sb) {
   sb_printf(sb, "%s (", pr->name);
@@ -1580,23 +1587,35 @@ void ast_dump(Node *n, StrBuf *sb) {
     sb_printf(sb, " %s ", n->op == UOP_NEG ? "-" : n->op == UOP_POS ? "+" : "~");
     ast_dump(n->u.k.a, sb);
     break;
-  case N_NOT: case N_STARRED: case N_RETURN:
+  case N_NOT:
+  case N_STARRED:
+  case N_RETURN:
     sb_putc(sb, ' ');
     ast_dump(n->u.k.a, sb);
     break;
-  case N_AND: case N_OR: case N_WHILE: case N_INDEX: case N_LET: case N_ASSIGN:
+  case N_AND:
+  case N_OR:
+  case N_WHILE:
+  case N_INDEX:
+  case N_LET:
+  case N_ASSIGN:
     sb_putc(sb, ' ');
     ast_dump(n->u.k.a, sb);
     sb_putc(sb, ' ');
     ast_dump(n->u.k.b, sb);
     break;
-  case N_IF: case N_SLICE: case N_FOR:
+  case N_IF:
+  case N_SLICE:
+  case N_FOR:
     for (int i = 0; i < 3; i++) {
       sb_putc(sb, ' ');
       ast_dump(i == 0 ? n->u.k.a : i == 1 ? n->u.k.b : n->u.k.c, sb);
     }
     break;
-  case N_TUPLE: case N_LIST: case N_BLOCK: case N_PTUPLE:
+  case N_TUPLE:
+  case N_LIST:
+  case N_BLOCK:
+  case N_PTUPLE:
     for (int i = 0; i < n->u.list.n; i++) {
       sb_putc(sb, ' ');
       ast_dump(n->u.list.items[i], sb);
@@ -1657,8 +1676,7 @@ void ast_dump(Node *n, StrBuf *sb) {
     sb_putc(sb, ' ');
     dump_proto(n->u.def.proto, sb);
     break;
-  default:
-    break;
+  default: break;
   }
   sb_putc(sb, ')');
 }

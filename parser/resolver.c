@@ -42,7 +42,7 @@ typedef struct {
   Interp *I;
   Chunk *ch;
   bool failed;
-  int depth; /* tree depth: bounds every later recursion over the tree */
+  int depth;           /* tree depth: bounds every later recursion over the tree */
   const char **gnames; /* globals bound at the top level so far (for messages) */
   int ngnames, cgnames;
 } Resolver;
@@ -232,16 +232,14 @@ static int resolve_target(Resolver *r, FnScope *fs, Node *n) {
     return 0;
   }
   if (!fs->proto) {
-    if (bound_outside(fs, name, len))
-      return rerr(r, E_NAME, n, "cannot rebind '%s' here", name);
+    if (bound_outside(fs, name, len)) return rerr(r, E_NAME, n, "cannot rebind '%s' here", name);
     n->scope = SC_GLOBAL;
     note_global(r, name);
     return make_key(r, n);
   }
   if (fs->self_name && name_eq(name, len, fs->self_name))
-    return rerr(r, E_NAME, n,
-                "cannot rebind '%s' inside itself (use 'let %s = …' for a new local)", name,
-                name);
+    return rerr(r, E_NAME, n, "cannot rebind '%s' inside itself (use 'let %s = …' for a new local)",
+                name, name);
   if (bound_outside(fs, name, len))
     return rerr(r, E_NAME, n,
                 "cannot rebind '%s': it belongs to an enclosing function "
@@ -249,8 +247,8 @@ static int resolve_target(Resolver *r, FnScope *fs, Node *n) {
                 name, name);
   if (is_known_global(r, name, len))
     return rerr(r, E_NAME, n,
-                "cannot rebind global '%s' inside a function (use 'let %s = …' for a local)",
-                name, name);
+                "cannot rebind global '%s' inside a function (use 'let %s = …' for a local)", name,
+                name);
   return rerr(r, E_NAME, n,
               "cannot assign to '%s': it is not bound in this function "
               "(use 'let %s = …' to bind a new name)",
@@ -311,8 +309,10 @@ static int res_proto(Resolver *r, FnScope *outer, Proto *pr) {
     pr->ncaps = fs.ncaps;
     if (fs.ncaps) {
       pr->caps = arena_alloc(&r->ch->arena, (size_t)fs.ncaps * sizeof(CapDesc));
-      if (!pr->caps) rc = -1;
-      else memcpy(pr->caps, fs.caps, (size_t)fs.ncaps * sizeof(CapDesc));
+      if (!pr->caps)
+        rc = -1;
+      else
+        memcpy(pr->caps, fs.caps, (size_t)fs.ncaps * sizeof(CapDesc));
     }
   }
   jx_free(fs.locals);
@@ -324,8 +324,12 @@ static int res_proto(Resolver *r, FnScope *outer, Proto *pr) {
 
 static int res1(Resolver *r, FnScope *fs, Node *n) {
   switch ((NodeKind)n->kind) {
-  case N_INT: case N_FLOAT: case N_STR: case N_TRUE: case N_FALSE: case N_NONE:
-    return 0;
+  case N_INT:
+  case N_FLOAT:
+  case N_STR:
+  case N_TRUE:
+  case N_FALSE:
+  case N_NONE: return 0;
   case N_BREAK:
   case N_CONTINUE:
     if (fs->loop_depth == 0)
@@ -334,13 +338,13 @@ static int res1(Resolver *r, FnScope *fs, Node *n) {
   case N_RETURN:
     if (!fs->proto) return rerr(r, E_SYNTAX, n, "'return' outside a function");
     return res(r, fs, n->u.k.a);
-  case N_NAME:
-    return resolve_read(r, fs, n);
+  case N_NAME: return resolve_read(r, fs, n);
   case N_FSTR:
     for (int i = 0; i < n->u.fstr.n; i++)
       if (n->u.fstr.parts[i].expr && res(r, fs, n->u.fstr.parts[i].expr) < 0) return -1;
     return 0;
-  case N_TUPLE: case N_LIST:
+  case N_TUPLE:
+  case N_LIST:
     for (int i = 0; i < n->u.list.n; i++)
       if (res(r, fs, n->u.list.items[i]) < 0) return -1;
     return 0;
@@ -348,11 +352,15 @@ static int res1(Resolver *r, FnScope *fs, Node *n) {
     for (int i = 0; i < n->u.dict.n; i++)
       if (res(r, fs, n->u.dict.keys[i]) < 0 || res(r, fs, n->u.dict.vals[i]) < 0) return -1;
     return 0;
-  case N_BINOP: case N_AND: case N_OR: case N_INDEX:
+  case N_BINOP:
+  case N_AND:
+  case N_OR:
+  case N_INDEX:
     if (res(r, fs, n->u.k.a) < 0) return -1;
     return res(r, fs, n->u.k.b);
-  case N_UNOP: case N_NOT: case N_STARRED:
-    return res(r, fs, n->u.k.a);
+  case N_UNOP:
+  case N_NOT:
+  case N_STARRED: return res(r, fs, n->u.k.a);
   case N_SLICE:
     if (res(r, fs, n->u.k.a) < 0 || res(r, fs, n->u.k.b) < 0) return -1;
     return res(r, fs, n->u.k.c);
@@ -367,10 +375,8 @@ static int res1(Resolver *r, FnScope *fs, Node *n) {
     for (int i = 0; i < n->u.call.nkw; i++)
       if (res(r, fs, n->u.call.kwargs[i]) < 0) return -1;
     return 0;
-  case N_ATTR:
-    return res(r, fs, n->u.attr.obj);
-  case N_FUNC:
-    return res_proto(r, fs, n->u.func.proto);
+  case N_ATTR: return res(r, fs, n->u.attr.obj);
+  case N_FUNC: return res_proto(r, fs, n->u.func.proto);
   case N_IF:
     for (;;) { /* else-if chains iterate */
       if (res(r, fs, n->u.k.a) < 0) return -1;
@@ -379,8 +385,7 @@ static int res1(Resolver *r, FnScope *fs, Node *n) {
       if (n->u.k.c->kind == N_BLOCK) return res_block(r, fs, n->u.k.c);
       n = n->u.k.c;
     }
-  case N_BLOCK:
-    return res_block(r, fs, n);
+  case N_BLOCK: return res_block(r, fs, n);
   case N_LET: {
     Node *pat = n->u.k.a, *val = n->u.k.b;
     if (pat->kind == N_NAME && val->kind == N_FUNC && !val->u.func.proto->self_name)
@@ -417,10 +422,8 @@ static int res1(Resolver *r, FnScope *fs, Node *n) {
     fs->loop_depth--;
     return rc;
   }
-  case N_PTUPLE:
-    return 0;
-  default:
-    return 0;
+  case N_PTUPLE: return 0;
+  default: return 0;
   }
 }
 
@@ -428,7 +431,8 @@ int resolve_chunk(Interp *I, Chunk *c) {
   Resolver r = {I, c, false, 0, NULL, 0, 0};
   FnScope top = {0};
   int rc = 0;
-  for (int i = 0; i < c->body->u.list.n && rc == 0; i++) rc = res(&r, &top, c->body->u.list.items[i]);
+  for (int i = 0; i < c->body->u.list.n && rc == 0; i++)
+    rc = res(&r, &top, c->body->u.list.items[i]);
   c->nslots = top.maxslots;
   jx_free(r.gnames);
   jx_free(top.locals);

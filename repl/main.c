@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../eval/eval.h"
+#include "kernel.h"
 #include "repl.h"
 
 #ifndef JX_VERSION
@@ -21,24 +22,24 @@
 #endif
 
 static void usage(FILE *f) {
-  fprintf(f,
-          "usage: jx [FILE.jx [ARGS...]]\n"
-          "       jx -e CODE [ARGS...]\n"
-          "       jx -i FILE.jx [ARGS...]\n"
-          "\n"
-          "jx is a small functional language with numpy-like arrays and JAX-style\n"
-          "transformations (grad, jvp, vjp, vmap, jit).\n"
-          "\n"
-          "  (no argument)   start the interactive REPL (:help inside it)\n"
-          "  FILE.jx         run a script; argv() returns the ARGS that follow\n"
-          "  -               read the script from standard input\n"
-          "  -e CODE         run CODE as a script\n"
-          "  -i FILE.jx      run the script, then start the REPL with its bindings\n"
-          "  -h, --help      show this help\n"
-          "  -V, --version   show the version\n"
-          "\n"
-          "Exit status: 0 on success, 1 if the program raised an error, 2 on bad\n"
-          "usage or an unreadable file.\n");
+  fprintf(f, "usage: jx [FILE.jx [ARGS...]]\n"
+             "       jx -e CODE [ARGS...]\n"
+             "       jx -i FILE.jx [ARGS...]\n"
+             "\n"
+             "jx is a small functional language with numpy-like arrays and JAX-style\n"
+             "transformations (grad, jvp, vjp, vmap, jit).\n"
+             "\n"
+             "  (no argument)   start the interactive REPL (:help inside it)\n"
+             "  FILE.jx         run a script; argv() returns the ARGS that follow\n"
+             "  -               read the script from standard input\n"
+             "  -e CODE         run CODE as a script\n"
+             "  -i FILE.jx      run the script, then start the REPL with its bindings\n"
+             "  -h, --help      show this help\n"
+             "  -V, --version   show the version\n"
+             "  --kernel        serve notebook cells on stdin/stdout (the Jupyter kernel's protocol)\n"
+             "\n"
+             "Exit status: 0 on success, 1 if the program raised an error, 2 on bad\n"
+             "usage or an unreadable file.\n");
 }
 
 /* Read a whole file. 0, or -1 after printing why (exit status 2). */
@@ -99,8 +100,10 @@ static int read_file(const char *path, char **out, size_t *len) {
     return -1;
   }
   if (memchr(buf, 0, n)) {
-    fprintf(stderr, "jx: cannot run '%s': it is a binary file (it contains NUL bytes), "
-                    "not jx source\n", path);
+    fprintf(stderr,
+            "jx: cannot run '%s': it is a binary file (it contains NUL bytes), "
+            "not jx source\n",
+            path);
     free(buf);
     return -1;
   }
@@ -130,6 +133,7 @@ int main(int argc, char **argv) {
       usage(stdout);
       return 0;
     }
+    if (!strcmp(a, "--kernel") && argc == 2) return kernel_main(); /* repl/kernel.c */
     if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
       printf("jx %s\n", JX_VERSION);
       return 0;

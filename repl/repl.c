@@ -24,6 +24,7 @@
 #include "../eval/eval.h"
 #include "../parser/parser.h"
 #include "../stdlib/builtins.h"
+#include "../stdlib/teach.h"
 
 #define PROMPT ">>> "
 #define PROMPT2 "... "
@@ -91,7 +92,8 @@ static void echo_value(Interp *I, Value v, void *ud) {
   sb_init(&sb);
   jx_repr(I, v, &sb);
   sb_putc(&sb, '\n');
-  if (sb.s) jx_write(I, sb.s, sb.len);
+  if (sb.oom) fprintf(stderr, "MemoryError: out of memory printing the value\n");
+  else if (sb.s) jx_write(I, sb.s, sb.len);
   sb_free(&sb);
   fflush(stdout);
   if (eval_set_global(I, "_", v) < 0) jx_err_clear(I);
@@ -103,8 +105,10 @@ static void run_code(Repl *R, const char *file, const char *src, size_t len, boo
   g_sigint = 0;
   Value r = eval_string(I, file, src, len, echo ? echo_value : NULL, NULL, NULL);
   fflush(stdout);
-  if (IS_EXC(r)) repl_print_error(I, stderr);
-  else v_decref(r);
+  if (IS_EXC(r))
+    repl_print_error(I, stderr);
+  else
+    v_decref(r);
   I->interrupted = 0;
   g_sigint = 0;
 }
@@ -120,12 +124,53 @@ static char *trim(char *s) {
   return s;
 }
 
+extern const char jx_prelude_src[] __attribute__((weak));
+
+/* Help for a builtin written in jx: the comment lines right above its
+ * `def NAME` / `let NAME` in the prelude. */
+static void prelude_doc(const char *name) {
+  if (!jx_prelude_src) return;
+  size_t nl = strlen(name);
+  const char *p = jx_prelude_src;
+  const char *doc_start = NULL; /* first comment line of the current run */
+  while (*p) {
+    const char *e = strchr(p, '\n');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    if (len >= 1 && p[0] == '#') {
+      if (!doc_start) doc_start = p;
+    } else {
+      const char *q = NULL;
+      if (len > 4 && !strncmp(p, "def ", 4))
+        q = p + 4;
+      else if (len > 4 && !strncmp(p, "let ", 4))
+        q = p + 4;
+      if (q && !strncmp(q, name, nl) && (q[nl] == '(' || q[nl] == ' ' || q[nl] == '=')) {
+        if (doc_start) {
+          printf("\n");
+          for (const char *d = doc_start; d < p;) {
+            const char *de = strchr(d, '\n');
+            size_t dl = de ? (size_t)(de - d) : strlen(d);
+            const char *t = d + 1;
+            if (dl > 1 && *t == ' ') t++;
+            printf("%.*s\n", (int)(dl - (size_t)(t - d)), t);
+            d = de ? de + 1 : d + dl;
+          }
+        }
+        return;
+      }
+      doc_start = NULL;
+    }
+    p = e ? e + 1 : p + len;
+  }
+}
+
 static void cmd_help(Repl *R, const char *arg) {
   Interp *I = R->I;
   if (!*arg) {
     printf("Commands:\n"
            "  :help [name]   this text, or the help of a builtin (:help grad, :help jnp.sum)\n"
            "  :timeit EXPR   time an expression (loops, runs, mean ± std per loop)\n"
+           "  :explain F(X)  show F's steps and values (and, for grad(f)(x), the backward pass)\n"
            "  :load FILE     run a file here, keeping its bindings\n"
            "  :reset         forget every binding made in this session\n"
            "  :quit          leave (Ctrl-D does too)\n"
@@ -156,13 +201,18 @@ static void cmd_help(Repl *R, const char *arg) {
     return;
   }
   Value *v = dict_get(I->globals, arg, strlen(arg));
-  if (!v) v = dict_get(I->builtins, arg, strlen(arg));
+  bool builtin = false;
+  if (!v) {
+    v = dict_get(I->builtins, arg, strlen(arg));
+    builtin = v != NULL;
+  }
   if (v) {
     StrBuf sb;
     sb_init(&sb);
     jx_repr(I, *v, &sb);
     printf("%s: %s\n", arg, sb.s ? sb.s : "");
     sb_free(&sb);
+    if (builtin) prelude_doc(arg);
     return;
   }
   printf("no help for '%s' (:help lists the builtins)\n", arg);
@@ -177,10 +227,14 @@ static double now(void) {
 static void fmt_time(double t, char *buf, size_t n) {
   const char *unit;
   double v;
-  if (t >= 1.0) v = t, unit = "s";
-  else if (t >= 1e-3) v = t * 1e3, unit = "ms";
-  else if (t >= 1e-6) v = t * 1e6, unit = "\xc2\xb5s";
-  else v = t * 1e9, unit = "ns";
+  if (t >= 1.0)
+    v = t, unit = "s";
+  else if (t >= 1e-3)
+    v = t * 1e3, unit = "ms";
+  else if (t >= 1e-6)
+    v = t * 1e6, unit = "\xc2\xb5s";
+  else
+    v = t * 1e9, unit = "ns";
   snprintf(buf, n, "%.3g %s", v, unit);
 }
 
@@ -281,15 +335,31 @@ static void cmd_load(Repl *R, const char *path) {
   sb_free(&sb);
 }
 
+/* :explain F(ARGS) runs explain(F)(ARGS) (ad/explain.c) */
+static void cmd_explain(Repl *R, const char *expr) {
+  char *src = explain_rewrite(expr);
+  if (!src) {
+    printf("usage: :explain F(ARGS), e.g. :explain grad(f)(0.5)\n");
+    return;
+  }
+  run_code(R, "<stdin>", src, strlen(src), false);
+  free(src);
+}
+
 static void command(Repl *R, char *line) {
   char *cmd = trim(line + 1);
   char *arg = cmd;
   while (*arg && *arg != ' ' && *arg != '\t') arg++;
   if (*arg) *arg++ = 0;
   arg = trim(arg);
-  if (!strcmp(cmd, "help") || !strcmp(cmd, "h") || !strcmp(cmd, "?")) cmd_help(R, arg);
-  else if (!strcmp(cmd, "timeit")) cmd_timeit(R, arg);
-  else if (!strcmp(cmd, "load")) cmd_load(R, arg);
+  if (!strcmp(cmd, "help") || !strcmp(cmd, "h") || !strcmp(cmd, "?"))
+    cmd_help(R, arg);
+  else if (!strcmp(cmd, "timeit"))
+    cmd_timeit(R, arg);
+  else if (!strcmp(cmd, "explain"))
+    cmd_explain(R, arg);
+  else if (!strcmp(cmd, "load"))
+    cmd_load(R, arg);
   else if (!strcmp(cmd, "reset")) {
     eval_clear_globals(R->I);
     printf("(all bindings cleared)\n");
@@ -358,10 +428,10 @@ static bool handle_line(Repl *R, char *line) {
 
 /* ---- completion ------------------------------------------------------- */
 
-static const char *const keywords[] = {"let", "def", "fn", "lambda", "if", "else", "for", "in",
-                                       "while", "return", "break", "continue", "and", "or",
-                                       "not", "True", "False", "None", NULL};
-static const char *const commands[] = {":help", ":timeit", ":load", ":reset", ":quit", NULL};
+static const char *const keywords[] = {
+    "let",   "def",      "fn",  "lambda", "if",  "else", "for",   "in",   "while", "return",
+    "break", "continue", "and", "or",     "not", "True", "False", "None", NULL};
+static const char *const commands[] = {":help", ":timeit", ":explain", ":load", ":reset", ":quit", NULL};
 
 typedef struct {
   char **v;
@@ -433,8 +503,10 @@ static void collect(Interp *I, const char *text) {
       } else if (cur.tag == T_NS) {
         v = dict_get(((Namespace *)cur.u.o)->dict, p, n);
       }
-      if (v && v->tag == T_NS) cur = *v;
-      else ok = false;
+      if (v && v->tag == T_NS)
+        cur = *v;
+      else
+        ok = false;
       p = e + 1;
     }
     if (ok && cur.tag == T_NS) add_dict_keys(((Namespace *)cur.u.o)->dict, prefix, text);
@@ -500,20 +572,23 @@ static void loop_tty(Repl *R) {
   rl_completion_append_character = '\0';
   rl_callback_handler_install(PROMPT, on_line);
   while (!R->done) {
+    /* a Ctrl-C may also land while readline itself reads (then select sees
+     * no EINTR): check the flag before waiting, and wake up now and then */
+    if (g_sigint) {
+      g_sigint = 0;
+      R->I->interrupted = 0;
+      cancel_line(R);
+      continue;
+    }
     fd_set fds;
     FD_ZERO(&fds);
     int fd = fileno(rl_instream ? rl_instream : stdin);
     FD_SET(fd, &fds);
-    int r = select(fd + 1, &fds, NULL, NULL, NULL);
+    struct timeval tv = {0, 200000};
+    int r = select(fd + 1, &fds, NULL, NULL, &tv);
+    if (r == 0) continue;
     if (r < 0) {
-      if (errno == EINTR) {
-        if (g_sigint) {
-          g_sigint = 0;
-          R->I->interrupted = 0;
-          cancel_line(R);
-        }
-        continue;
-      }
+      if (errno == EINTR) continue;
       break;
     }
     rl_callback_read_char();

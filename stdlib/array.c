@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define ARR_ALIGN 64
@@ -205,8 +206,17 @@ void arr_cache_clear(void) {
   }
 }
 
+/* Data of at least HUGE_MIN bytes is aligned to 2 MB and advised for
+ * transparent huge pages (as numpy does): far fewer page faults and TLB
+ * misses when streaming through big arrays. */
+#define HUGE_MIN ((size_t)4 << 20)
+#define HUGE_ALIGN ((size_t)2 << 20)
+
+static size_t data_align(size_t nbytes) { return nbytes >= HUGE_MIN ? HUGE_ALIGN : ARR_ALIGN; }
+
 static size_t block_size(DType dt, int64_t size) {
-  return sizeof(Array) + ARR_ALIGN + (size_t)size * dtype_size(dt);
+  size_t nbytes = (size_t)size * dtype_size(dt);
+  return sizeof(Array) + data_align(nbytes) + nbytes;
 }
 
 static Array *alloc_impl(Interp *I, DType dt, int ndim, const int64_t *shape, bool zero) {
@@ -227,8 +237,12 @@ static Array *alloc_impl(Interp *I, DType dt, int ndim, const int64_t *shape, bo
   }
   size_t total = block_size(dt, size);
   Array *a = NULL;
+  bool fresh = false;
   if (!zero && total >= CACHE_MIN) a = cache_take(total);
-  if (!a) a = zero ? jx_calloc(I, 1, total) : jx_malloc(I, total);
+  if (!a) {
+    a = zero ? jx_calloc(I, 1, total) : jx_malloc(I, total);
+    fresh = true;
+  }
   if (!a) {
     char b[SHBUF];
     jx_raise(I, E_MEMORY, "out of memory allocating an array of shape %s",
@@ -241,9 +255,18 @@ static Array *alloc_impl(Interp *I, DType dt, int ndim, const int64_t *shape, bo
   a->ndim = ndim;
   a->size = size;
   a->base = NULL;
+  size_t al = data_align((size_t)nbytes);
   uintptr_t p = (uintptr_t)(a + 1);
-  p = (p + ARR_ALIGN - 1) & ~(uintptr_t)(ARR_ALIGN - 1);
+  p = (p + al - 1) & ~(uintptr_t)(al - 1);
   a->data = (void *)p;
+#ifdef MADV_HUGEPAGE
+  if (fresh && al == HUGE_ALIGN) {
+    size_t len = (size_t)nbytes & ~(HUGE_ALIGN - 1);
+    if (len) madvise(a->data, len, MADV_HUGEPAGE);
+  }
+#else
+  (void)fresh;
+#endif
   if (ndim) memcpy(a->shape, shape, sizeof(int64_t) * (size_t)ndim);
   return a;
 }

@@ -15,9 +15,10 @@
 __attribute__((weak)) const BuiltinDef array_builtins[] = {{NULL, NULL, NULL, NULL}};
 __attribute__((weak)) const BuiltinDef random_builtins[] = {{NULL, NULL, NULL, NULL}};
 __attribute__((weak)) const BuiltinDef ad_builtins[] = {{NULL, NULL, NULL, NULL}};
+__attribute__((weak)) const BuiltinDef teach_builtins[] = {{NULL, NULL, NULL, NULL}};
 
 static const BuiltinDef *const tables[] = {core_builtins, array_builtins, random_builtins,
-                                           ad_builtins};
+                                           ad_builtins, teach_builtins};
 #define NTABLES (int)(sizeof tables / sizeof tables[0])
 
 /* namespaces that always exist, and the aliases of the global builtins */
@@ -43,17 +44,16 @@ static Value ns_new(Interp *I, const char *name, Value dict) {
 static Value ns_get(Interp *I, const char *name, size_t len) {
   Value *p = dict_get(I->builtins, name, len);
   if (p && p->tag == T_NS) return *p;
-  if (p)
-    return jx_raise(I, E_NAME, "builtin '%.*s' is not a namespace", (int)len, name);
-  char *nm = malloc(len + 1);
-  if (!nm) return jx_raise(I, E_MEMORY, "out of memory");
+  if (p) return jx_raise(I, E_NAME, "builtin '%.*s' is not a namespace", (int)len, name);
+  char *nm = jx_malloc(I, len + 1);
+  if (!nm) return v_exc();
   memcpy(nm, name, len);
   nm[len] = 0;
   Value d = dict_new(I);
   Value ns = IS_EXC(d) ? d : ns_new(I, nm, d);
   if (!IS_EXC(d)) v_decref(d);
   int rc = IS_EXC(ns) ? -1 : dict_sets(I, I->builtins, nm, ns);
-  free(nm);
+  jx_free(nm);
   if (!IS_EXC(ns)) v_decref(ns);
   if (rc < 0) return v_exc();
   eval_globals_changed(I);
@@ -143,10 +143,17 @@ const BuiltinDef *builtins_find(const char *name) {
   /* strip alias prefixes: jax.numpy.X, jax.random.X, jnp.X, np.X, jax.X, lax.X */
   static const struct {
     const char *prefix, *repl;
-  } map[] = {{"jax.numpy.linalg.", "linalg."}, {"jax.numpy.", ""}, {"jax.random.", "random."},
-             {"jax.nn.", "nn."},               {"jax.lax.", ""},   {"jnp.linalg.", "linalg."},
-             {"np.linalg.", "linalg."},        {"jnp.", ""},       {"np.", ""},
-             {"jax.", ""},                     {"lax.", ""}};
+  } map[] = {{"jax.numpy.linalg.", "linalg."},
+             {"jax.numpy.", ""},
+             {"jax.random.", "random."},
+             {"jax.nn.", "nn."},
+             {"jax.lax.", ""},
+             {"jnp.linalg.", "linalg."},
+             {"np.linalg.", "linalg."},
+             {"jnp.", ""},
+             {"np.", ""},
+             {"jax.", ""},
+             {"lax.", ""}};
   for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
     size_t pl = strlen(map[i].prefix);
     if (strncmp(name, map[i].prefix, pl) != 0) continue;
@@ -206,8 +213,8 @@ int arg_bool(Interp *I, Value v, const char *fname, const char *pname, bool *out
 
 static int shape_dim(Interp *I, Value v, const char *fname, const char *pname, int64_t *out) {
   if (v.tag != T_INT && v.tag != T_BOOL)
-    return jx_raisei(I, E_TYPE, "%s() argument '%s': a shape holds integers, not %s", fname,
-                     pname, type_name(v));
+    return jx_raisei(I, E_TYPE, "%s() argument '%s': a shape holds integers, not %s", fname, pname,
+                     type_name(v));
   if (v.u.i < 0)
     return jx_raisei(I, E_VALUE, "%s() argument '%s': negative dimension %lld", fname, pname,
                      (long long)v.u.i);
@@ -215,8 +222,7 @@ static int shape_dim(Interp *I, Value v, const char *fname, const char *pname, i
   return 0;
 }
 
-int arg_shape(Interp *I, Value v, const char *fname, const char *pname, int *ndim,
-              int64_t *shape) {
+int arg_shape(Interp *I, Value v, const char *fname, const char *pname, int *ndim, int64_t *shape) {
   if (v.tag == T_INT || v.tag == T_BOOL) {
     *ndim = 1;
     return shape_dim(I, v, fname, pname, &shape[0]);
@@ -234,8 +240,8 @@ int arg_shape(Interp *I, Value v, const char *fname, const char *pname, int *ndi
   if (v.tag == T_ARRAY) {
     Array *a = AS_ARRAY(v);
     if (a->ndim != 1 || a->dtype == DT_FLOAT)
-      return jx_raisei(I, E_TYPE, "%s() argument '%s': a shape is an int or a tuple of ints",
-                       fname, pname);
+      return jx_raisei(I, E_TYPE, "%s() argument '%s': a shape is an int or a tuple of ints", fname,
+                       pname);
     if (a->size > JX_MAXDIM)
       return jx_raisei(I, E_VALUE, "%s() argument '%s': at most %d dimensions", fname, pname,
                        JX_MAXDIM);
@@ -249,8 +255,9 @@ int arg_shape(Interp *I, Value v, const char *fname, const char *pname, int *ndi
     *ndim = (int)a->size;
     return 0;
   }
-  return jx_raisei(I, E_TYPE, "%s() argument '%s' must be a shape (an int or a tuple of ints), not %s",
-                   fname, pname, type_name(v));
+  return jx_raisei(I, E_TYPE,
+                   "%s() argument '%s' must be a shape (an int or a tuple of ints), not %s", fname,
+                   pname, type_name(v));
 }
 
 static int norm_axis(Interp *I, Value v, int ndim, const char *fname, int64_t *out) {

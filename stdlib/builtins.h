@@ -17,6 +17,7 @@ extern const BuiltinDef core_builtins[];   /* eval/: print len str range argv as
 extern const BuiltinDef array_builtins[];  /* stdlib/array builtins: creation, elementwise, reductions, shape, linalg, nn. */
 extern const BuiltinDef random_builtins[]; /* stdlib/random.c */
 extern const BuiltinDef ad_builtins[];     /* ad/: grad vmap jit … */
+extern const BuiltinDef teach_builtins[];  /* ad/explain.c: explain graph plot savefig load_csv load_npy … */
 
 /* Register every table into I->builtins. 0 or -1. */
 int builtins_register(Interp *I);

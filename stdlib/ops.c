@@ -995,7 +995,7 @@ static const struct {
     {"flatten", "ravel", false},   {"transpose", "transpose", false},
     {"squeeze", "squeeze", false}, {"clip", "clip", false},     {"cumsum", "cumsum", false},
     {"round", "round", false},     {"reshape", "reshape", false}, {"dot", "dot", false},
-    {"keys", "keys", true},        {"values", "values", true},  {"items", "items", true},
+    {"astype", "astype", false},   {"keys", "keys", true},        {"values", "values", true},  {"items", "items", true},
 };
 #define NMETHODS (sizeof method_map / sizeof method_map[0])
 static BuiltinDef method_defs[NMETHODS];
@@ -1077,6 +1077,7 @@ static Value method_call(Interp *I, Value *args, int nargs, Value self) {
 
 static Value bound_method(Interp *I, Value x, const char *name) {
   bool isdict = x.tag == T_DICT;
+  if (!isdict && !is_num(x)) return v_unset();
   for (size_t k = 0; k < NMETHODS; k++) {
     if (strcmp(method_map[k].method, name) || method_map[k].on_dict != isdict) continue;
     const BuiltinDef *d = method_def(k);
@@ -1177,11 +1178,12 @@ Value jx_getattr(Interp *I, Value x, const char *name) {
       o->x = v_incref(x);
       return v_obj(&o->g.hdr);
     }
-    for (size_t k = 0; k < sizeof native_defs / sizeof native_defs[0]; k++)
-      if (!strcmp(name, native_defs[k].name)) return cfunc_new(I, &native_defs[k], x);
   }
   Value m = bound_method(I, x, name);
   if (m.tag != T_UNSET) return m;
+  if (is_num(x))
+    for (size_t k = 0; k < sizeof native_defs / sizeof native_defs[0]; k++)
+      if (!strcmp(name, native_defs[k].name)) return cfunc_new(I, &native_defs[k], x);
   return jx_raise(I, E_TYPE, "'%s' object has no attribute '%s'", type_name(x), name);
 }
 

@@ -11,9 +11,6 @@
 #include "arr_internal.h"
 
 #include <stdlib.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #pragma GCC optimize("O3")
 
@@ -25,6 +22,9 @@ static const Params P0;
 
 /* Pairwise sum: blocks of up to 256 summed with 8 accumulators, blocks
  * combined by recursive halving. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
 double sum_f64(const double *x, int64_t n) {
   if (n < 8) {
     double s = 0.0;
@@ -51,36 +51,133 @@ static int64_t sum_i64(const int64_t *x, int64_t n) {
   return (int64_t)s;
 }
 
-/* max/min of a row with NaN propagation: SSE2 max/min (which drop NaNs)
- * plus an unordered-compare mask that remembers whether a NaN was seen. */
+/* max/min of a row with NaN propagation: SIMD max/min (which drop NaNs)
+ * plus an unordered-compare mask remembering whether a NaN was seen.
+ * AVX2 when the CPU has it (chosen at run time), else SSE2, else scalar.
+ * Returns the max/min of x[0..m) in *r for the m = n rounded down to the
+ * vector block, and whether a NaN was seen. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_X86_REDUCE 1
+__attribute__((target("avx2"))) static int64_t maxblock_avx2(const double *x, int64_t n,
+                                                             bool ismax, double *r, bool *nan) {
+  if (n < 16) return 0;
+  __m256d m0 = _mm256_loadu_pd(x), m1 = _mm256_loadu_pd(x + 4), m2 = _mm256_loadu_pd(x + 8),
+          m3 = _mm256_loadu_pd(x + 12);
+  __m256d bad = _mm256_or_pd(_mm256_cmp_pd(m0, m1, _CMP_UNORD_Q), _mm256_cmp_pd(m2, m3, _CMP_UNORD_Q));
+  int64_t i = 16;
+  if (ismax) {
+    for (; i + 16 <= n; i += 16) {
+      __m256d v0 = _mm256_loadu_pd(x + i), v1 = _mm256_loadu_pd(x + i + 4),
+              v2 = _mm256_loadu_pd(x + i + 8), v3 = _mm256_loadu_pd(x + i + 12);
+      m0 = _mm256_max_pd(v0, m0), m1 = _mm256_max_pd(v1, m1);
+      m2 = _mm256_max_pd(v2, m2), m3 = _mm256_max_pd(v3, m3);
+      bad = _mm256_or_pd(bad, _mm256_or_pd(_mm256_cmp_pd(v0, v1, _CMP_UNORD_Q),
+                                           _mm256_cmp_pd(v2, v3, _CMP_UNORD_Q)));
+    }
+    m0 = _mm256_max_pd(_mm256_max_pd(m0, m1), _mm256_max_pd(m2, m3));
+  } else {
+    for (; i + 16 <= n; i += 16) {
+      __m256d v0 = _mm256_loadu_pd(x + i), v1 = _mm256_loadu_pd(x + i + 4),
+              v2 = _mm256_loadu_pd(x + i + 8), v3 = _mm256_loadu_pd(x + i + 12);
+      m0 = _mm256_min_pd(v0, m0), m1 = _mm256_min_pd(v1, m1);
+      m2 = _mm256_min_pd(v2, m2), m3 = _mm256_min_pd(v3, m3);
+      bad = _mm256_or_pd(bad, _mm256_or_pd(_mm256_cmp_pd(v0, v1, _CMP_UNORD_Q),
+                                           _mm256_cmp_pd(v2, v3, _CMP_UNORD_Q)));
+    }
+    m0 = _mm256_min_pd(_mm256_min_pd(m0, m1), _mm256_min_pd(m2, m3));
+  }
+  *nan = _mm256_movemask_pd(bad) != 0;
+  double t[4];
+  _mm256_storeu_pd(t, m0);
+  double v = t[0];
+  for (int k = 1; k < 4; k++) v = ismax ? (t[k] > v ? t[k] : v) : (t[k] < v ? t[k] : v);
+  *r = v;
+  return i;
+}
+
+__attribute__((target("avx512f"))) static int64_t maxblock_avx512(const double *x, int64_t n,
+                                                                   bool ismax, double *r,
+                                                                   bool *nan) {
+  if (n < 32) return 0;
+  __m512d m0 = _mm512_loadu_pd(x), m1 = _mm512_loadu_pd(x + 8), m2 = _mm512_loadu_pd(x + 16),
+          m3 = _mm512_loadu_pd(x + 24);
+  __mmask8 bad = _mm512_cmp_pd_mask(m0, m1, _CMP_UNORD_Q) | _mm512_cmp_pd_mask(m2, m3, _CMP_UNORD_Q);
+  int64_t i = 32;
+  if (ismax) {
+    for (; i + 32 <= n; i += 32) {
+      __m512d v0 = _mm512_loadu_pd(x + i), v1 = _mm512_loadu_pd(x + i + 8),
+              v2 = _mm512_loadu_pd(x + i + 16), v3 = _mm512_loadu_pd(x + i + 24);
+      m0 = _mm512_max_pd(v0, m0), m1 = _mm512_max_pd(v1, m1);
+      m2 = _mm512_max_pd(v2, m2), m3 = _mm512_max_pd(v3, m3);
+      bad |= _mm512_cmp_pd_mask(v0, v1, _CMP_UNORD_Q) | _mm512_cmp_pd_mask(v2, v3, _CMP_UNORD_Q);
+    }
+    m0 = _mm512_max_pd(_mm512_max_pd(m0, m1), _mm512_max_pd(m2, m3));
+    *r = _mm512_reduce_max_pd(m0);
+  } else {
+    for (; i + 32 <= n; i += 32) {
+      __m512d v0 = _mm512_loadu_pd(x + i), v1 = _mm512_loadu_pd(x + i + 8),
+              v2 = _mm512_loadu_pd(x + i + 16), v3 = _mm512_loadu_pd(x + i + 24);
+      m0 = _mm512_min_pd(v0, m0), m1 = _mm512_min_pd(v1, m1);
+      m2 = _mm512_min_pd(v2, m2), m3 = _mm512_min_pd(v3, m3);
+      bad |= _mm512_cmp_pd_mask(v0, v1, _CMP_UNORD_Q) | _mm512_cmp_pd_mask(v2, v3, _CMP_UNORD_Q);
+    }
+    m0 = _mm512_min_pd(_mm512_min_pd(m0, m1), _mm512_min_pd(m2, m3));
+    *r = _mm512_reduce_min_pd(m0);
+  }
+  /* a NaN that sat in an accumulator lane from the start */
+  bad |= _mm512_cmp_pd_mask(m0, m0, _CMP_UNORD_Q);
+  *nan = bad != 0;
+  return i;
+}
+
+static int64_t maxblock_sse2(const double *x, int64_t n, bool ismax, double *r, bool *nan) {
+  if (n < 8) return 0;
+  __m128d m0 = _mm_loadu_pd(x), m1 = _mm_loadu_pd(x + 2), m2 = _mm_loadu_pd(x + 4),
+          m3 = _mm_loadu_pd(x + 6);
+  __m128d bad = _mm_or_pd(_mm_cmpunord_pd(m0, m1), _mm_cmpunord_pd(m2, m3));
+  int64_t i = 8;
+  for (; i + 8 <= n; i += 8) {
+    __m128d v0 = _mm_loadu_pd(x + i), v1 = _mm_loadu_pd(x + i + 2), v2 = _mm_loadu_pd(x + i + 4),
+            v3 = _mm_loadu_pd(x + i + 6);
+    if (ismax) {
+      m0 = _mm_max_pd(v0, m0), m1 = _mm_max_pd(v1, m1);
+      m2 = _mm_max_pd(v2, m2), m3 = _mm_max_pd(v3, m3);
+    } else {
+      m0 = _mm_min_pd(v0, m0), m1 = _mm_min_pd(v1, m1);
+      m2 = _mm_min_pd(v2, m2), m3 = _mm_min_pd(v3, m3);
+    }
+    bad = _mm_or_pd(bad, _mm_or_pd(_mm_cmpunord_pd(v0, v1), _mm_cmpunord_pd(v2, v3)));
+  }
+  if (ismax) m0 = _mm_max_pd(_mm_max_pd(m0, m1), _mm_max_pd(m2, m3));
+  else m0 = _mm_min_pd(_mm_min_pd(m0, m1), _mm_min_pd(m2, m3));
+  *nan = _mm_movemask_pd(bad) != 0;
+  double t[2];
+  _mm_storeu_pd(t, m0);
+  *r = ismax ? (t[0] > t[1] ? t[0] : t[1]) : (t[0] < t[1] ? t[0] : t[1]);
+  return i;
+}
+
+/* 0: SSE2, 1: AVX2, 2: AVX-512 (a process-wide CPU property) */
+static int simd_level(void) {
+  static int v = -1;
+  if (v < 0) {
+    __builtin_cpu_init();
+    v = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+  }
+  return v;
+}
+#endif
+
 static double maxrow_f(const double *x, int64_t n, bool ismax) {
   int64_t i = 0;
   double r = x[0];
   bool nan = false;
-#ifdef __SSE2__
-  if (n >= 8) {
-    __m128d m0 = _mm_loadu_pd(x), m1 = _mm_loadu_pd(x + 2), m2 = _mm_loadu_pd(x + 4),
-            m3 = _mm_loadu_pd(x + 6);
-    __m128d bad = _mm_setzero_pd();
-    for (i = 8; i + 8 <= n; i += 8) {
-      __m128d v0 = _mm_loadu_pd(x + i), v1 = _mm_loadu_pd(x + i + 2),
-              v2 = _mm_loadu_pd(x + i + 4), v3 = _mm_loadu_pd(x + i + 6);
-      if (ismax) {
-        m0 = _mm_max_pd(v0, m0), m1 = _mm_max_pd(v1, m1);
-        m2 = _mm_max_pd(v2, m2), m3 = _mm_max_pd(v3, m3);
-      } else {
-        m0 = _mm_min_pd(v0, m0), m1 = _mm_min_pd(v1, m1);
-        m2 = _mm_min_pd(v2, m2), m3 = _mm_min_pd(v3, m3);
-      }
-      bad = _mm_or_pd(bad, _mm_or_pd(_mm_cmpunord_pd(v0, v1), _mm_cmpunord_pd(v2, v3)));
-    }
-    bad = _mm_or_pd(bad, _mm_or_pd(_mm_cmpunord_pd(m0, m1), _mm_cmpunord_pd(m2, m3)));
-    nan = _mm_movemask_pd(bad) != 0;
-    if (ismax) m0 = _mm_max_pd(_mm_max_pd(m0, m1), _mm_max_pd(m2, m3));
-    else m0 = _mm_min_pd(_mm_min_pd(m0, m1), _mm_min_pd(m2, m3));
-    double t[2];
-    _mm_storeu_pd(t, m0);
-    r = ismax ? (t[0] > t[1] ? t[0] : t[1]) : (t[0] < t[1] ? t[0] : t[1]);
+#ifdef HAVE_X86_REDUCE
+  switch (simd_level()) {
+  case 2: i = maxblock_avx512(x, n, ismax, &r, &nan); break;
+  case 1: i = maxblock_avx2(x, n, ismax, &r, &nan); break;
+  default: i = maxblock_sse2(x, n, ismax, &r, &nan); break;
   }
 #endif
   if (nan) return NAN;
@@ -93,6 +190,22 @@ static double maxrow_f(const double *x, int64_t n, bool ismax) {
 }
 
 typedef enum { R_SUM, R_PROD, R_MAX, R_MIN } ROp;
+
+#define SUM_BLOCK 1024
+/* d = sum of the R >= 1 rows of x (each of length inner), four rows per
+ * pass over d. */
+static void sum_rows(const double *restrict x, int64_t R, int64_t inner, double *restrict d) {
+  memcpy(d, x, (size_t)inner * sizeof(double));
+  int64_t r = 1;
+  for (; r + 3 < R; r += 4) {
+    const double *a = x + r * inner, *b = a + inner, *c = b + inner, *e = c + inner;
+    for (int64_t j = 0; j < inner; j++) d[j] += (a[j] + b[j]) + (c[j] + e[j]);
+  }
+  for (; r < R; r++) {
+    const double *a = x + r * inner;
+    for (int64_t j = 0; j < inner; j++) d[j] += a[j];
+  }
+}
 
 /* Reduce (outer, R, inner) -> (outer, inner), dtype dt, R >= 1. 0 or -1 (OOM). */
 static int reduce_mid(Interp *I, ROp op, DType dt, int64_t outer, int64_t R, int64_t inner,
@@ -140,7 +253,7 @@ static int reduce_mid(Interp *I, ROp op, DType dt, int64_t outer, int64_t R, int
   }
   /* accumulate rows */
   double *tmp = NULL;
-  if (dt == DT_FLOAT && op == R_SUM && R > 128) {
+  if (dt == DT_FLOAT && op == R_SUM && R > SUM_BLOCK) {
     tmp = jx_malloc(I, (size_t)inner * sizeof(double));
     if (!tmp) return -1;
   }
@@ -148,15 +261,17 @@ static int reduce_mid(Interp *I, ROp op, DType dt, int64_t outer, int64_t R, int
     if (dt == DT_FLOAT) {
       const double *x = (const double *)src + o * R * inner;
       double *d = (double *)dst + o * inner;
-      if (op == R_SUM && tmp) {
+      if (op == R_SUM) {
+        /* four rows per pass over d; blocks of SUM_BLOCK rows summed
+         * separately (into tmp) for accuracy on tall inputs */
+        if (!tmp) {
+          sum_rows(x, R, inner, d);
+          continue;
+        }
         memset(d, 0, (size_t)inner * sizeof(double));
-        for (int64_t r0 = 0; r0 < R; r0 += 128) {
-          int64_t r1 = r0 + 128 < R ? r0 + 128 : R;
-          memcpy(tmp, x + r0 * inner, (size_t)inner * sizeof(double));
-          for (int64_t r = r0 + 1; r < r1; r++) {
-            const double *row = x + r * inner;
-            for (int64_t j = 0; j < inner; j++) tmp[j] += row[j];
-          }
+        for (int64_t r0 = 0; r0 < R; r0 += SUM_BLOCK) {
+          int64_t nr = R - r0 < SUM_BLOCK ? R - r0 : SUM_BLOCK;
+          sum_rows(x + r0 * inner, nr, inner, tmp);
           for (int64_t j = 0; j < inner; j++) d[j] += tmp[j];
         }
         continue;

@@ -9,7 +9,8 @@ Stages, in order:
   3. unit tests (Criterion, through ctest) of both builds
   4. golden tests tests/jx/**  (tests/run_golden.py) and the REPL tests
      (tests/repl/test_repl.py, through a pty) under both builds
-  5. examples/*.jx under the normal build: each must exit 0
+  5. examples/*.jx under the normal build: each must exit 0; then
+     tests/teach/test_*.py (numpy .npy round trips, the Jupyter kernel)
   6. the shared conformance tests (../shared/conformance, when it exists)
      under the normal build, through tests/run_conformance.py and the
      pending list tests/conformance-pending.txt
@@ -34,17 +35,20 @@ EXAMPLE_TIMEOUT = 120  # seconds per example
 COUNT_RE = re.compile(r"^(?:\w+: )?(\d+) passed, (\d+) failed")
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
 
-results = []  # (stage, passed, failed, note)
+results = []  # (stage, passed, failed, note, seconds)
+stage_start = [time.time()]
 
 
 def header(title):
+    stage_start[0] = time.time()
     print("\n==> %s" % title, flush=True)
 
 
 def record(stage, passed, failed, note=""):
-    results.append((stage, passed, failed, note))
-    print("--- %s: %d passed, %d failed%s" % (stage, passed, failed,
-                                             " (%s)" % note if note else ""), flush=True)
+    secs = time.time() - stage_start[0]
+    results.append((stage, passed, failed, note, secs))
+    print("--- %s: %d passed, %d failed%s (%.0fs)" % (
+        stage, passed, failed, " (%s)" % note if note else "", secs), flush=True)
 
 
 def run(cmd, env=None, capture=False, timeout=None, cwd=ROOT):
@@ -85,6 +89,8 @@ def build(stage, make_args):
     rc, _ = run(["make", "--no-print-directory"] + make_args)
     if rc != 0:
         record(stage, 0, 1, "build failed")
+    else:
+        print("--- %s: done (%.0fs)" % (stage, time.time() - stage_start[0]), flush=True)
     return rc == 0
 
 
@@ -178,6 +184,30 @@ def examples(stage, jx):
     record(stage, passed, failed, "" if files else "no examples yet")
 
 
+def teach_tests(stage, jx):
+    """tests/teach/test_*.py: .npy round trips with numpy, the Jupyter kernel
+    (each prints `N passed, N failed`; each skips itself when its tools are
+    missing)."""
+    header(stage)
+    tdir = os.path.join(ROOT, "tests", "teach")
+    files = sorted(f for f in os.listdir(tdir) if f.startswith("test_") and f.endswith(".py")) \
+        if os.path.isdir(tdir) else []
+    passed = failed = 0
+    for f in files:
+        rc, out = run([sys.executable, os.path.join(tdir, f), "--jx", jx], capture=True, timeout=900)
+        sys.stdout.write(out)
+        p = fl = 0
+        for line in out.splitlines():
+            m = COUNT_RE.match(line.strip())
+            if m:
+                p, fl = int(m.group(1)), int(m.group(2))
+        if rc != 0 and fl == 0:
+            fl = 1
+        passed += p
+        failed += fl
+    record(stage, passed, failed, "" if files else "no tests/teach yet")
+
+
 def conformance(stage, jx, jobs):
     header(stage)
     if not os.path.isdir(SHARED_CONFORMANCE):
@@ -226,13 +256,15 @@ def main():
         repl_tests("REPL tests (build-asan)", jx_asan, ASAN_ENV)
     if have:
         examples("examples (build)", jx)
+        teach_tests("teaching tools (build)", jx)
         conformance("conformance (build)", jx, args.jobs)
 
     passed = sum(r[1] for r in results)
     failed = sum(r[2] for r in results)
     print("\n==> summary (%.0fs)" % (time.time() - t_start))
-    for stage, p, f, note in results:
-        print("  %-28s %5d passed %5d failed%s" % (stage, p, f, "  " + note if note else ""))
+    for stage, p, f, note, secs in results:
+        print("  %-28s %5d passed %5d failed %5.0fs%s" % (stage, p, f, secs,
+                                                         "  " + note if note else ""))
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
 

@@ -33,7 +33,7 @@ class Repl:
         self.pid, self.fd = pid, fd
         self.buf = b""
 
-    def read_until(self, pattern, timeout=10.0):
+    def read_until(self, pattern, timeout=20.0):
         """Read until the cleaned output matches pattern (bytes regex)."""
         end = time.time() + timeout
         while True:
@@ -76,7 +76,7 @@ class Repl:
         except OSError:
             pass
 
-    def wait_exit(self, timeout=10.0):
+    def wait_exit(self, timeout=30.0):
         end = time.time() + timeout
         while time.time() < end:
             try:

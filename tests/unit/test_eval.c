@@ -116,8 +116,9 @@ Test(eval, control_flow) {
          "print(s)",
          "12\n");
   prints("let n = 0; while True { n += 1; if n >= 5 { break } }; print(n)", "5\n");
-  prints("def f(x) { let y = if x { return \"early\" } else { 1 }; y + 1 }; print(f(True), f(False))",
-         "early 2\n");
+  prints(
+      "def f(x) { let y = if x { return \"early\" } else { 1 }; y + 1 }; print(f(True), f(False))",
+      "early 2\n");
   prints("for i in range(3, 0, -1) { print(i) }", "3\n2\n1\n");
   prints("for i in range(9223372036854775806, 9223372036854775807) { print(i) }",
          "9223372036854775806\n");
@@ -143,12 +144,13 @@ Test(eval, errors_and_locations) {
 }
 
 Test(eval, traceback) {
-  Value r = eval_string(I, "tb.jx",
-                        "def inner(x) {\n  x + \"s\"\n}\ndef outer(x) {\n  let y = inner(x)\n  y\n}\n"
-                        "outer(1)\n",
-                        strlen("def inner(x) {\n  x + \"s\"\n}\ndef outer(x) {\n  let y = inner(x)\n"
-                               "  y\n}\nouter(1)\n"),
-                        NULL, NULL, NULL);
+  Value r =
+      eval_string(I, "tb.jx",
+                  "def inner(x) {\n  x + \"s\"\n}\ndef outer(x) {\n  let y = inner(x)\n  y\n}\n"
+                  "outer(1)\n",
+                  strlen("def inner(x) {\n  x + \"s\"\n}\ndef outer(x) {\n  let y = inner(x)\n"
+                         "  y\n}\nouter(1)\n"),
+                  NULL, NULL, NULL);
   cr_assert(IS_EXC(r));
   cr_assert_eq(I->err.kind, E_TYPE);
   cr_assert_eq(I->err.line, 2);
@@ -268,7 +270,8 @@ Test(eval, cfunc_argument_binding) {
 
 Test(eval, builtins_from_jx) {
   prints("print(len((1, 2)), len(\"\"), len({}), len(range(5)))", "2 0 0 5\n");
-  prints("print(str(1.5), repr(\"q\"), float(\"2\"), int(-1.9), bool(\"\"))", "1.5 'q' 2.0 -1 False\n");
+  prints("print(str(1.5), repr(\"q\"), float(\"2\"), int(-1.9), bool(\"\"))",
+         "1.5 'q' 2.0 -1 False\n");
   prints("print(keys({\"a\": 1}), values({\"a\": 1}), items({\"a\": 1}))",
          "('a',) (1,) (('a', 1),)\n");
   prints("print(tree_map(fn(x) => x + 1, (1, {\"a\": 2, \"n\": None})))",
@@ -401,7 +404,8 @@ static void count_echo(Interp *Ip, Value v, void *ud) {
 
 Test(eval, echo_callback_sees_expression_statements) {
   int count = 0;
-  Value r = eval_string(I, "t.jx", "1; let a = 2; a + 1; def f() = 1; None", 38, count_echo, &count, NULL);
+  Value r = eval_string(I, "t.jx", "1; let a = 2; a + 1; def f() = 1; None", 38, count_echo, &count,
+                        NULL);
   cr_assert(!IS_EXC(r));
   cr_assert_eq(count, 3);
 }

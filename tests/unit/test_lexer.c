@@ -48,8 +48,8 @@ static void expect_kinds(const char *src, const TokKind *kinds, int n) {
 static void expect_error(const char *src, int line, int col, const char *msg) {
   cr_assert_eq(lex_all(src), -1, "%s: expected a lexing error", src);
   cr_assert_eq(I->err.kind, E_SYNTAX);
-  cr_assert_eq(I->err.line, line, "%s: error at line %d, expected %d (%s)", src, I->err.line,
-               line, I->err.msg);
+  cr_assert_eq(I->err.line, line, "%s: error at line %d, expected %d (%s)", src, I->err.line, line,
+               I->err.msg);
   cr_assert_eq(I->err.col, col, "%s: error at col %d, expected %d (%s)", src, I->err.col, col,
                I->err.msg);
   cr_assert(strstr(I->err.msg, msg), "%s: message '%s' lacks '%s'", src, I->err.msg, msg);
@@ -57,18 +57,18 @@ static void expect_error(const char *src, int line, int col, const char *msg) {
 }
 
 Test(lexer, punctuation_longest_match) {
-  TokKind k[] = {TK_DSTAREQ, TK_DSTAR, TK_STAR, TK_DSLASHEQ, TK_DSLASH, TK_SLASH, TK_EQ,
-                 TK_ARROW,   TK_ASSIGN, TK_NE,  TK_LE,      TK_GE,     TK_LT,    TK_GT,
-                 TK_PLUSEQ,  TK_MINUSEQ, TK_STAREQ, TK_SLASHEQ, TK_PERCENTEQ, TK_ATEQ, TK_AT,
-                 TK_PIPE,    TK_AMP,    TK_TILDE, TK_DOT,    TK_COLON, TK_SEMI,  TK_COMMA};
+  TokKind k[] = {TK_DSTAREQ, TK_DSTAR,   TK_STAR,   TK_DSLASHEQ, TK_DSLASH,    TK_SLASH, TK_EQ,
+                 TK_ARROW,   TK_ASSIGN,  TK_NE,     TK_LE,       TK_GE,        TK_LT,    TK_GT,
+                 TK_PLUSEQ,  TK_MINUSEQ, TK_STAREQ, TK_SLASHEQ,  TK_PERCENTEQ, TK_ATEQ,  TK_AT,
+                 TK_PIPE,    TK_AMP,     TK_TILDE,  TK_DOT,      TK_COLON,     TK_SEMI,  TK_COMMA};
   expect_kinds("**= ** * //= // / == => = != <= >= < > += -= *= /= %= @= @ | & ~ . : ; ,", k,
                (int)(sizeof k / sizeof k[0]));
 }
 
 Test(lexer, keywords_and_names) {
-  TokKind k[] = {TK_LET, TK_DEF, TK_FN, TK_LAMBDA, TK_IF, TK_ELSE, TK_FOR, TK_IN,
-                 TK_WHILE, TK_RETURN, TK_BREAK, TK_CONTINUE, TK_AND, TK_OR, TK_NOT,
-                 TK_TRUE, TK_FALSE, TK_NONE, TK_IDENT, TK_IDENT, TK_IDENT, TK_IDENT};
+  TokKind k[] = {TK_LET,   TK_DEF,    TK_FN,    TK_LAMBDA,   TK_IF,    TK_ELSE, TK_FOR, TK_IN,
+                 TK_WHILE, TK_RETURN, TK_BREAK, TK_CONTINUE, TK_AND,   TK_OR,   TK_NOT, TK_TRUE,
+                 TK_FALSE, TK_NONE,   TK_IDENT, TK_IDENT,    TK_IDENT, TK_IDENT};
   expect_kinds("let def fn lambda if else for in while return break continue and or not "
                "True False None lets _x1 true Fn",
                k, (int)(sizeof k / sizeof k[0]));
@@ -117,7 +117,8 @@ Test(lexer, strings_and_escapes) {
   cr_assert_str_eq(toks[1].str, "it's");
   cr_assert_str_eq(toks[2].str, "q\"");
   cr_assert_str_eq(toks[3].str, "\\");
-  cr_assert_str_eq(toks[4].str, "\xc3\xa9" "A");
+  cr_assert_str_eq(toks[4].str, "\xc3\xa9"
+                                "A");
   cr_assert_eq(toks[5].slen, 0);
   expect_error("let s = \"abc", 1, 9, "unterminated string");
   expect_error("x\ny = 'ab\ncd'", 2, 5, "opened at line 2");
@@ -152,8 +153,8 @@ Test(lexer, fstrings) {
 }
 
 Test(lexer, newlines_comments_continuation) {
-  TokKind k[] = {TK_IDENT, TK_NEWLINE, TK_NEWLINE, TK_IDENT, TK_SEMI, TK_IDENT, TK_NEWLINE,
-                 TK_INT, TK_PLUS, TK_INT};
+  TokKind k[] = {TK_IDENT, TK_NEWLINE, TK_NEWLINE, TK_IDENT, TK_SEMI,
+                 TK_IDENT, TK_NEWLINE, TK_INT,     TK_PLUS,  TK_INT};
   expect_kinds("a # comment\n\nb; c # x\n1 \\\n + 2", k, (int)(sizeof k / sizeof k[0]));
   cr_assert_eq(toks[7].line, 4);
   cr_assert_eq(toks[9].line, 5);
@@ -229,7 +230,9 @@ Test(lexer, huge_identifier_and_line) {
 
 Test(lexer, bom_is_skipped) {
   TokKind k[] = {TK_IDENT};
-  expect_kinds("\xef\xbb\xbf" "abc", k, 1);
+  expect_kinds("\xef\xbb\xbf"
+               "abc",
+               k, 1);
   cr_assert_eq(toks[0].col, 1);
 }
 

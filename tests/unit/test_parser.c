@@ -65,8 +65,7 @@ Test(parser, precedence) {
   same("2 ** 3 ** 2", "(binop ** 2 (binop ** 3 2))");
   same("2 ** -1", "(binop ** 2 -1)");
   same("a - b - c", "(binop - (binop - a b) c)");
-  same("a * b @ c // d % e / f",
-       "(binop / (binop % (binop // (binop @ (binop * a b) c) d) e) f)");
+  same("a * b @ c // d % e / f", "(binop / (binop % (binop // (binop @ (binop * a b) c) d) e) f)");
   same("a | b & c", "(binop | a (binop & b c))");
   same("a < b | c", "(binop < a (binop | b c))");
   same("not a == b", "(not (binop == a b))");
@@ -152,8 +151,7 @@ Test(parser, if_expressions) {
        "(let y (if (binop > x 3) (block (binop ** x 2)) (block (binop * 2 x))))");
   same("if a { 1 }\nelse { 2 }", "(if a (block 1) (block 2))");
   same("if a { 1 }\n\nb", "(if a (block 1) _) ; b");
-  same("let v = if c { 1 } else { 2 } + 3",
-       "(let v (binop + (if c (block 1) (block 2)) 3))");
+  same("let v = if c { 1 } else { 2 } + 3", "(let v (binop + (if c (block 1) (block 2)) 3))");
 }
 
 Test(parser, dict_versus_block) {

@@ -836,6 +836,21 @@ Test(prims, transpose) {
   Value bi = mkb(2, SH(2, 2), IV(1, 0, 0, 0));
   CHECK(p1(P_transpose, bi, &p), DT_BOOL, 2, SH(2, 2), 1, 0, 0, 0);
   drop(bi);
+  /* tiled paths for 1-byte and 8-byte elements, batched (last two axes) */
+  Array *bb = arr_alloc(I, DT_BOOL, 3, SH(2, 20, 33));
+  Array *ib = arr_alloc(I, DT_INT, 3, SH(2, 20, 33));
+  for (int64_t k = 0; k < bb->size; k++) ARR_B(bb)[k] = (k % 3) == 0, ARR_I(ib)[k] = k;
+  Value bv = v_obj(&bb->hdr), iv = v_obj(&ib->hdr);
+  p.n = 3, p.a[0] = 0, p.a[1] = 2, p.a[2] = 1;
+  Value bt2 = OK(p1(P_transpose, bv, &p)), it2 = OK(p1(P_transpose, iv, &p));
+  for (int b = 0; b < 2; b++)
+    for (int i = 0; i < 33; i++)
+      for (int j = 0; j < 20; j++) {
+        int64_t src = (b * 20 + j) * 33 + i, dst = (b * 33 + i) * 20 + j;
+        cr_assert_eq(ARR_B(AS_ARRAY(bt2))[dst], (src % 3) == 0);
+        cr_assert_eq(ARR_I(AS_ARRAY(it2))[dst], src);
+      }
+  drop(bt2), drop(it2), drop(bv), drop(iv);
 }
 
 Test(prims, broadcast_in_dim) {

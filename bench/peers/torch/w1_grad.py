@@ -5,7 +5,7 @@ torch: a fresh leaf tensor + torch.autograd.grad; torch-functorch: functorch.gra
 import functorch
 import torch
 
-from common import F64, clock, impl_name, result
+from common import F64, QUICK, clock, impl_name, result
 
 
 def f(x):
@@ -36,12 +36,12 @@ def make_run_functorch():
 def main():
     impl = impl_name()
     run = run_torch if impl == "torch" else make_run_functorch()
-    run(10_000)
-    n = 100_000
+    run(1_000 if QUICK else 10_000)
+    n = 10_000 if QUICK else 100_000
     t0 = clock()
     s = run(n)
     t1 = clock()
-    result("W1-grad", impl, (t1 - t0) / n * 1e6, "us", s)
+    result("W1-grad", impl, (t1 - t0) / n * 1e6, "us", s, **({"n": n} if QUICK else {}))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ torch-functorch: functorch.grad(loss, argnums=(0, 1)) and new tensors.
 import functorch
 import torch
 
-from common import F64, clock, impl_name, result
+from common import F64, QUICK, clock, impl_name, result
 
 INPUTS = torch.tensor([[0.52, 1.12, 0.77], [0.88, -1.08, 0.15], [0.52, 0.06, -1.30], [0.74, -2.49, 1.39]],
                       dtype=F64)
@@ -54,13 +54,13 @@ def make_train_functorch():
 def main():
     impl = impl_name()
     train = train_torch if impl == "torch" else make_train_functorch()
-    train(100)
-    n = 2000
+    train(10 if QUICK else 100)
+    n = 200 if QUICK else 2000
     t0 = clock()
     W, b = train(n)
     chk = (W.sum() + b).item()
     t1 = clock()
-    result("W3", impl, (t1 - t0) / n * 1e6, "us", chk)
+    result("W3", impl, (t1 - t0) / n * 1e6, "us", chk, **({"n": n} if QUICK else {}))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,2 @@
+" jx files
+autocmd BufRead,BufNewFile *.jx setfiletype jx
