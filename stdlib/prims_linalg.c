@@ -133,7 +133,27 @@ static void dg_float(const DgGeom *g, const double *A, bool ta, const double *Bm
   for (int64_t b = 0; b < g->B; b++) {
     const double *a = A + b * M * K, *bb = Bm + b * K * N;
     double *c = C + b * M * N;
-    if (M == 1 && N == 1) {
+    if (K == 1) {
+      /* outer products (e.g. the per-example gradients of vmap(grad)) */
+      for (int64_t i = 0; i < M; i++) {
+        const double ai = ta ? a[i] : a[i * lda];
+        double *ci = c + i * N;
+        if (!tb)
+          for (int64_t j = 0; j < N; j++) ci[j] = ai * bb[j];
+        else
+          for (int64_t j = 0; j < N; j++) ci[j] = ai * bb[j * ldb];
+      }
+    } else if (M * N * K <= 512 && !(M == 1 && N == 1)) {
+      /* tiny products (e.g. the per-example outer products of vmap(grad)):
+       * a plain loop beats the BLAS call overhead */
+      for (int64_t i = 0; i < M; i++)
+        for (int64_t j = 0; j < N; j++) {
+          double acc = 0.0;
+          for (int64_t k = 0; k < K; k++)
+            acc += (ta ? a[k * lda + i] : a[i * lda + k]) * (tb ? bb[j * ldb + k] : bb[k * ldb + j]);
+          c[i * N + j] = acc;
+        }
+    } else if (M == 1 && N == 1) {
       c[0] = blas_dot(K, a, bb);
     } else if (M == 1) {
       if (!tb) blas_gemv(true, K, N, bb, ldb, a, c);
