@@ -1310,18 +1310,21 @@ const BuiltinDef teach_builtins[] = {
      "skip_header lines are skipped first (True means 1); blank lines and lines starting with "
      "# are ignored; delimiter=None splits on whitespace. A field that is not a number, or a "
      "row of the wrong length, is a ValueError naming the line. "
-     "Example: let data = load_csv(\"data.csv\", skip_header=1)."},
+     "Example: save_csv(\"/tmp/m.csv\", eye(2), header=\"a,b\"); load_csv(\"/tmp/m.csv\", "
+     "skip_header=1) gives [[1. 0.] [0. 1.]]."},
     {"save_csv", bi_save_csv, "path, x, delimiter=\",\", header=None",
      "save_csv(path, x, delimiter=\",\", header=None) writes a 1-d or 2-d array as text, one "
      "row per line (floats with full precision), after an optional header line. load_csv "
-     "reads it back. Example: save_csv(\"out.csv\", stack([xs, ys], axis=1), header=\"x,y\")."},
+     "reads it back. Example: save_csv(\"/tmp/xy.csv\", stack([arange(3.0), arange(3.0) ** 2], "
+     "axis=1), header=\"x,y\")."},
     {"load_npy", bi_load_npy, "path",
      "load_npy(path) reads a numpy .npy file (format 1.0-3.0, little- or big-endian float64/"
      "float32, int64/int32/int16/int8, unsigned and bool data, C or Fortran order) into a jx "
-     "array: floats become float64, integers int64. Example: let W = load_npy(\"W.npy\")."},
+     "array: floats become float64, integers int64. Example: save_npy(\"/tmp/w.npy\", "
+     "arange(3)); load_npy(\"/tmp/w.npy\") gives [0 1 2]."},
     {"save_npy", bi_save_npy, "path, x",
      "save_npy(path, x) writes an array (or a scalar) as a numpy .npy file (format 1.0, "
      "little-endian <f8 / <i8 / |b1, C order) that numpy.load reads. "
-     "Example: save_npy(\"W.npy\", W); load_npy(\"W.npy\")."},
+     "Example: save_npy(\"/tmp/W.npy\", eye(2)); load_npy(\"/tmp/W.npy\") gives [[1. 0.] [0. 1.]]."},
     {NULL, NULL, NULL, NULL},
 };

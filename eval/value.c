@@ -453,7 +453,49 @@ static void cfunc_free(CFunc *f) {
 /* Free an object whose count reached zero.  Containers release their
  * children iteratively where deep nesting is possible (tuples), so a
  * million-deep nested tuple does not overflow the C stack. */
+/* Freeing a deep structure (a tuple of a tuple of … a million levels, built
+ * by a loop) must not recurse that deep: below FREE_MAX_DEPTH nested
+ * obj_free calls, objects are pushed on a stack instead, and the outermost
+ * call frees them one by one (each again with at most FREE_MAX_DEPTH
+ * levels).  Process-wide on purpose, like the allocation hooks: it is
+ * empty between two top-level frees.  If the stack cannot grow, freeing
+ * recurses as before. */
+#define FREE_MAX_DEPTH 64
+static int free_depth;
+static Obj **free_stack;
+static size_t free_n, free_cap;
+
+static void obj_free_now(Obj *o);
+
 void obj_free(Obj *o) {
+  if (free_depth >= FREE_MAX_DEPTH) {
+    if (free_n == free_cap) {
+      size_t cap = free_cap ? free_cap * 2 : 256;
+      Obj **ns = realloc(free_stack, cap * sizeof *ns);
+      if (ns) {
+        free_stack = ns;
+        free_cap = cap;
+      }
+    }
+    if (free_n < free_cap) {
+      free_stack[free_n++] = o;
+      return;
+    }
+  }
+  free_depth++;
+  obj_free_now(o);
+  if (free_depth == 1) {
+    while (free_n > 0) obj_free_now(free_stack[--free_n]);
+    if (free_cap > 4096) {
+      free(free_stack);
+      free_stack = NULL;
+      free_cap = 0;
+    }
+  }
+  free_depth--;
+}
+
+static void obj_free_now(Obj *o) {
   switch ((Tag)o->kind) {
   case T_STR:
     jx_free(o);
@@ -623,7 +665,17 @@ void jx_str(Interp *I, Value v, StrBuf *sb) {
   else repr_rec(I, v, sb, 0);
 }
 
-bool values_equal(Value a, Value b) {
+static bool values_equal_rec(Value a, Value b, int depth);
+
+bool values_equal(Value a, Value b) { return values_equal_rec(a, b, 0); }
+
+/* Tuples nested deeper than this compare by walking their last items
+ * iteratively (a chain built by t = (t,) or (x, t)); other deep nests
+ * compare as unequal rather than overflow the C stack. */
+#define EQ_MAX_DEPTH 2000
+
+static bool values_equal_rec(Value a, Value b, int depth) {
+again:
   if ((a.tag == T_INT || a.tag == T_BOOL) && (b.tag == T_INT || b.tag == T_BOOL))
     return a.u.i == b.u.i;
   if ((a.tag == T_INT || a.tag == T_BOOL || a.tag == T_FLOAT) &&
@@ -641,9 +693,14 @@ bool values_equal(Value a, Value b) {
   case T_TUPLE: {
     Tuple *x = AS_TUPLE(a), *y = AS_TUPLE(b);
     if (x->n != y->n) return false;
-    for (int64_t i = 0; i < x->n; i++)
-      if (!values_equal(x->items[i], y->items[i])) return false;
-    return true;
+    if (x->n == 0) return true;
+    if (depth >= EQ_MAX_DEPTH) return false;
+    for (int64_t i = 0; i + 1 < x->n; i++)
+      if (!values_equal_rec(x->items[i], y->items[i], depth + 1)) return false;
+    /* the last item: a loop, not a call */
+    a = x->items[x->n - 1];
+    b = y->items[x->n - 1];
+    goto again;
   }
   default: return a.u.o == b.u.o;
   }

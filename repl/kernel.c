@@ -15,6 +15,7 @@
  * The session ends at end of input. */
 #include "kernel.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,26 @@
 #include "../stdlib/builtins.h"
 #include "../stdlib/teach.h"
 #include "repl.h"
+
+/* SIGINT only interrupts the running cell: Jupyter signals the whole
+ * process group and the Python wrapper forwards the interrupt too, so two
+ * may arrive at once (the script driver would give up on a second one). */
+static volatile int *k_interrupted;
+
+static void on_sigint(int sig) {
+  (void)sig;
+  if (k_interrupted) *k_interrupted = 1;
+}
+
+static void install_sigint(Interp *I) {
+  k_interrupted = &I->interrupted;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, NULL);
+}
 
 static void frame(const char *kind, const char *s, size_t n) {
   fprintf(stdout, "\x1e%s %zu\n", kind, n);
@@ -107,7 +128,7 @@ int kernel_main(void) {
     fprintf(stderr, "jx: cannot start the interpreter (out of memory)\n");
     return 1;
   }
-  repl_install_sigint(I);
+  install_sigint(I);
   if (eval_prelude(I) < 0) {
     repl_print_error(I, stderr);
     jx_free_interp(I);

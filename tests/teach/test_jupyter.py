@@ -33,6 +33,30 @@ CELLS = [
 ]
 
 
+CLIENT_CHECKS = r'''
+import time
+from jupyter_client.manager import start_new_kernel
+km, kc = start_new_kernel(kernel_name="jx", startup_timeout=60)
+try:
+    r = kc.complete("let y = gra", 11, reply=True, timeout=30)["content"]
+    print(("ok " if "grad" in r["matches"] else "FAIL ") + "complete: %r" % r["matches"][:5])
+    r = kc.inspect("grad", 4, reply=True, timeout=30)["content"]
+    ok = r["found"] and "argnums" in r["data"].get("text/plain", "")
+    print(("ok " if ok else "FAIL ") + "inspect grad")
+    kc.execute_interactive("let s = 0", timeout=30, output_hook=lambda m: None)
+    kc.execute("for i in range(1000000000) { s += 1 }")
+    time.sleep(2.0)
+    km.interrupt_kernel()
+    r = kc.get_shell_msg(timeout=60)["content"]
+    print(("ok " if r.get("ename") == "Interrupted" else "FAIL ") + "interrupt: %r" % r.get("ename"))
+    r = kc.execute_interactive("s * 0", timeout=30, output_hook=lambda m: None)["content"]
+    print(("ok " if r["status"] == "ok" else "FAIL ") + "the session survives an interrupt")
+finally:
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+'''
+
+
 def python_with_ipykernel():
     for py in (sys.executable, "/usr/bin/python3", shutil.which("python3")):
         if py and os.path.exists(py):
@@ -114,6 +138,19 @@ def main():
                 print("FAIL cell %r: %s" % (code.split("\n")[0], "; ".join(problems)))
             else:
                 passed += 1
+        # completion, inspection (Shift-Tab help) and interrupting a cell,
+        # through jupyter_client in the same Python
+        r = subprocess.run([py, "-c", CLIENT_CHECKS], env=env, capture_output=True, text=True,
+                           timeout=300, cwd=tmp)
+        for line in r.stdout.splitlines():
+            if line.startswith("ok "):
+                passed += 1
+            elif line.startswith("FAIL "):
+                failed += 1
+                print(line)
+        if r.returncode != 0 and "FAIL" not in r.stdout:
+            failed += 1
+            print("FAIL jupyter_client checks:\n" + r.stderr[-2000:])
         print("%d passed, %d failed" % (passed, failed))
         return 1 if failed else 0
     finally:
