@@ -7,6 +7,11 @@
  *
  * The plan is computed once per staged program (fuse_plan) and used by
  * stage_run for every call. */
+#if defined(__GNUC__) && !defined(__clang__)
+/* -O2 on gcc 12 vectorizes only loops of known trip count; the block loops
+ * here need the full vectorizer */
+#pragma GCC optimize("O3")
+#endif
 #include "stage.h"
 
 #include <math.h>
