@@ -133,7 +133,12 @@ void eval_state_free(Interp *I) {
   }
   v_decref(es->ret);
   v_decref(es->argv);
-  for (int i = 0; i < es->nchunks; i++) chunk_free(es->chunks[i]);
+  /* a closure still held elsewhere (a builtin made by the prelude) frees
+   * its chunk when it goes */
+  for (int i = 0; i < es->nchunks; i++) {
+    if (es->chunks[i]->nclosures == 0) chunk_free(es->chunks[i]);
+    else es->chunks[i]->orphan = true;
+  }
   jx_free(es->chunks);
   for (int i = 0; i < es->nsrcs; i++) {
     jx_free(es->srcs[i].file);
@@ -587,7 +592,9 @@ void func_free(Obj *o) {
     Func *f = pending_free;
     pending_free = f->next_free;
     for (int i = 0; i < f->nvals; i++) v_decref(f->vals[i]);
+    Chunk *ch = f->proto->chunk;
     jx_free(f);
+    if (--ch->nclosures == 0 && ch->orphan) chunk_free(ch);
   }
   freeing = false;
 }
@@ -612,6 +619,7 @@ NOINLINE static Value make_closure(Interp *I, Frame *F, Proto *p) {
   Func *fn = obj_new(I, T_FUNC, sizeof(Func) + (size_t)nvals * sizeof(Value));
   if (!fn) return v_exc();
   fn->proto = p;
+  p->chunk->nclosures++; /* the chunk stays while the closure lives */
   fn->next_free = NULL;
   fn->nvals = nvals;
   fn->defaults = fn->vals + p->ncaps;
@@ -1355,8 +1363,8 @@ static Value mask_finish(Interp *I, Frame *F, Value r) {
       }
       if (live.tag == T_NONE && mk->ret.tag != T_NONE)
         out = jx_raise(I, E_TYPE,
-                       "under vmap, some examples returned a value and others reached the end "
-                       "of %s without one", F->fn ? F->fn->proto->name : "the program");
+                       "some lanes (vmap) or traced paths (jit) returned a value while others "
+                       "reached the end of %s without one", F->fn ? F->fn->proto->name : "the program");
       else
         out = ad_select_tree(I, mk->dead, mk->ret, live, "return");
       v_decref(live);
@@ -1479,13 +1487,14 @@ NOINLINE static Value masked_if(Interp *I, Frame *F, Node *n, Value c) {
   Value mt = IS_EXC(cb) ? v_exc() : ad_mask_and(I, outer, cb);
   Value me = IS_EXC(mt) ? v_exc() : ad_mask_minus(I, outer, cb);
   Value va = v_none(), vb = v_none(), r = v_exc();
-  bool sig = false;
+  bool sig = false, sig_a = false, sig_b = false;
   if (IS_EXC(me)) {
     v_decref(mt);
     locate(I, F, n->u.k.a);
     goto done;
   }
-  va = masked_branch(I, F, n->u.k.b, mt, &sig);
+  va = masked_branch(I, F, n->u.k.b, mt, &sig_a);
+  sig = sig_a;
   if (IS_EXC(va)) {
     v_decref(me);
     goto done;
@@ -1496,7 +1505,8 @@ NOINLINE static Value masked_if(Interp *I, Frame *F, Node *n, Value c) {
     if (IS_EXC(m2)) goto done;
     me = m2;
   }
-  vb = masked_branch(I, F, n->u.k.c, me, &sig);
+  vb = masked_branch(I, F, n->u.k.c, me, &sig_b);
+  sig |= sig_b;
   if (IS_EXC(vb)) goto done;
   if (va.tag == T_NONE || vb.tag == T_NONE) r = v_none();
   else {
@@ -1512,7 +1522,13 @@ done:
       r = v_exc();
     } else {
       mask_set(&mk->m, m);
-      if (!IS_EXC(r) && sig) {
+      if (!IS_EXC(r) && sig_a && sig_b) {
+        /* both branches left the block: every lane that reached the if has
+         * (known without looking at the mask, which may be staged) */
+        v_decref(r);
+        r = v_exc();
+        I->es->ctl = CTL_MASKED;
+      } else if (!IS_EXC(r) && sig) {
         int any = ad_mask_any(I, m);
         if (any <= 0) {
           v_decref(r);
@@ -2029,9 +2045,30 @@ Value eval_run_chunk(Interp *I, Chunk *c, EchoFn echo, void *ud) {
   return last;
 }
 
+/* Free the chunks whose top-level run is over and from which no closure
+ * is alive, so that a long REPL session (one chunk per entry) stays in
+ * flat memory.  Only between top-level runs (nothing of theirs runs) and
+ * with no error pending (a traceback points at function names in a tree);
+ * the prelude and :timeit's chunks stay.  Their source texts stay (errors
+ * find lines by file name; they are small). */
+static void release_chunks(Interp *I) {
+  EvalState *es = I->es;
+  if (!es || es->nest > 0 || I->err.kind != E_NONE) return;
+  int k = 0;
+  for (int i = 0; i < es->nchunks; i++) {
+    Chunk *c = es->chunks[i];
+    if (c->finished && c->nclosures == 0 && !c->prelude) chunk_free(c);
+    else es->chunks[k++] = c;
+  }
+  es->nchunks = k;
+}
+
 Value eval_chunk(Interp *I, Chunk *c, EchoFn echo, void *ud) {
+  if (I->es) release_chunks(I);
   if (eval_keep_chunk(I, c) < 0) return v_exc();
-  return eval_run_chunk(I, c, echo, ud);
+  Value r = eval_run_chunk(I, c, echo, ud);
+  c->finished = true;
+  return r;
 }
 
 Value eval_string(Interp *I, const char *file, const char *src, size_t len, EchoFn echo,
