@@ -23,7 +23,7 @@ static Value fn_name_str(Interp *I, Value f) {
     /* "<fn name(params)>" -> name */
     const char *s = r.s ? r.s : "";
     if (!strncmp(s, "<fn ", 4)) s += 4;
-    size_t n = strcspn(s, "(>");
+    size_t n = strcspn(s, "(");
     sb_putn(&sb, s, n);
     sb_free(&r);
   } else {
