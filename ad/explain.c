@@ -62,8 +62,10 @@ static void fmt_num(double d, StrBuf *sb) {
   StrBuf t;
   sb_init(&t);
   fmt_float(d, &t);
-  if (t.s && t.len <= 10) sb_puts(sb, t.s);
-  else if (isnan(d) || isinf(d)) sb_puts(sb, t.s ? t.s : "nan");
+  if (t.s && t.len <= 10)
+    sb_puts(sb, t.s);
+  else if (isnan(d) || isinf(d))
+    sb_puts(sb, t.s ? t.s : "nan");
   else {
     char b[40];
     snprintf(b, sizeof b, "%.6g", d);
@@ -75,9 +77,12 @@ static void fmt_num(double d, StrBuf *sb) {
 }
 
 static void fmt_elem(Array *a, int64_t k, StrBuf *sb) {
-  if (a->dtype == DT_FLOAT) fmt_num(ARR_F(a)[k], sb);
-  else if (a->dtype == DT_INT) sb_printf(sb, "%lld", (long long)ARR_I(a)[k]);
-  else sb_puts(sb, ARR_B(a)[k] ? "True" : "False");
+  if (a->dtype == DT_FLOAT)
+    fmt_num(ARR_F(a)[k], sb);
+  else if (a->dtype == DT_INT)
+    sb_printf(sb, "%lld", (long long)ARR_I(a)[k]);
+  else
+    sb_puts(sb, ARR_B(a)[k] ? "True" : "False");
 }
 
 /* a value, short: scalars, small arrays in full, larger ones elided */
@@ -123,7 +128,7 @@ void teach_fn_name(Interp *I, Value f, StrBuf *sb) {
     const char *s = r.s ? r.s : "";
     if (!strncmp(s, "<fn ", 4)) s += 4;
     /* the name ends at the '(' that opens the parameters */
-    const char *p = strrchr(s, '(');
+    const char *p = strchr(s, '(');
     const char *q = s;
     size_t n = p ? (size_t)(p - s) : strlen(s);
     /* "<lambda>(x)": the parameters' '(' is the last one anyway */
@@ -142,7 +147,7 @@ static int fn_param_names(Interp *I, Value f, char names[][24], int max) {
   func_repr(I, f.u.o, &r);
   int n = 0;
   const char *s = r.s ? r.s : "";
-  const char *p = strrchr(s, '(');
+  const char *p = strchr(s, '(');
   if (p) {
     p++;
     while (*p && *p != ')' && n < max) {
@@ -152,7 +157,15 @@ static int fn_param_names(Interp *I, Value f, char names[][24], int max) {
       memcpy(names[n], p, k);
       names[n][k] = 0;
       n++;
-      p += strcspn(p, ",)");
+      /* skip to the next top-level ',' (defaults may hold brackets) */
+      int depth = 0;
+      while (*p && !(depth == 0 && (*p == ',' || *p == ')'))) {
+        if (*p == '(' || *p == '[' || *p == '{')
+          depth++;
+        else if (*p == ')' || *p == ']' || *p == '}')
+          depth--;
+        p++;
+      }
       if (*p == ',') p++;
     }
   }
@@ -209,9 +222,12 @@ static int ex_init(Interp *I, Ex *x, Stage *s) {
 }
 
 static void atom_text(Interp *I, Ex *x, int64_t a, StrBuf *sb) {
-  if (a >= 0) sb_puts(sb, x->vn[a]);
-  else if (inline_const(x->s->consts[-a - 1])) jx_repr(I, x->s->consts[-a - 1], sb);
-  else sb_puts(sb, x->cn[-a - 1]);
+  if (a >= 0)
+    sb_puts(sb, x->vn[a]);
+  else if (inline_const(x->s->consts[-a - 1]))
+    jx_repr(I, x->s->consts[-a - 1], sb);
+  else
+    sb_puts(sb, x->cn[-a - 1]);
 }
 
 static Value atom_val(Ex *x, int64_t a) { return a >= 0 ? x->val[a] : x->s->consts[-a - 1]; }
@@ -228,17 +244,25 @@ static void params_text(PrimId id, const Params *p, StrBuf *sb) {
   if (!p) return;
   switch (id) {
   case P_integer_pow: sb_printf(sb, "[y=%lld]", (long long)p->i0); break;
-  case P_reduce_sum: case P_reduce_max: case P_reduce_min: case P_reduce_prod:
-  case P_reduce_and: case P_reduce_or:
+  case P_reduce_sum:
+  case P_reduce_max:
+  case P_reduce_min:
+  case P_reduce_prod:
+  case P_reduce_and:
+  case P_reduce_or:
     sb_puts(sb, "[axes=");
     ints_text(sb, p->n, p->a);
     sb_putc(sb, ']');
     break;
-  case P_argmax: case P_argmin: case P_cumsum: case P_concatenate: case P_gather:
-  case P_scatter: case P_scatter_add:
-    sb_printf(sb, "[axis=%lld]", (long long)p->i0);
-    break;
-  case P_broadcast_in_dim: case P_reshape:
+  case P_argmax:
+  case P_argmin:
+  case P_cumsum:
+  case P_concatenate:
+  case P_gather:
+  case P_scatter:
+  case P_scatter_add: sb_printf(sb, "[axis=%lld]", (long long)p->i0); break;
+  case P_broadcast_in_dim:
+  case P_reshape:
     sb_puts(sb, "[shape=");
     ints_text(sb, p->n, p->a);
     sb_putc(sb, ']');
@@ -342,8 +366,10 @@ static void ex_label_inputs(Interp *I, Ex *x, Value f, Tuple *args, int *argpos)
   LblCtx c = {x, 0};
   for (int64_t i = 0; i < args->n; i++) {
     char base[32];
-    if (i < np && names[i][0]) snprintf(base, sizeof base, "%.23s", names[i]);
-    else snprintf(base, sizeof base, "arg%lld", (long long)i);
+    if (i < np && names[i][0])
+      snprintf(base, sizeof base, "%.23s", names[i]);
+    else
+      snprintf(base, sizeof base, "arg%lld", (long long)i);
     if (argpos && i < JX_MAX_PARAMS * 4) argpos[i] = c.pos;
     label_leaves(I, &c, args->items[i], base);
   }
@@ -423,23 +449,34 @@ static const char *rule_formula(PrimId id, int i, const Params *p) {
   case P_log1p: return "$g/(1+$0)";
   case P_expm1: return "$g\xc2\xb7($y+1)";
   case P_sqrt: return "$g/(2\xc2\xb7$y)";
-  case P_sin: return "$g\xc2\xb7" "cos($0)";
+  case P_sin:
+    return "$g\xc2\xb7"
+           "cos($0)";
   case P_cos: return "-$g\xc2\xb7sin($0)";
   case P_tan: return "$g\xc2\xb7(1+$y\xc2\xb2)";
   case P_asin: return "$g/sqrt(1-$0\xc2\xb2)";
   case P_acos: return "-$g/sqrt(1-$0\xc2\xb2)";
   case P_atan: return "$g/(1+$0\xc2\xb2)";
-  case P_sinh: return "$g\xc2\xb7" "cosh($0)";
+  case P_sinh:
+    return "$g\xc2\xb7"
+           "cosh($0)";
   case P_cosh: return "$g\xc2\xb7sinh($0)";
   case P_tanh: return "$g\xc2\xb7(1-$y\xc2\xb2)";
   case P_logistic: return "$g\xc2\xb7$y\xc2\xb7(1-$y)";
-  case P_erf: return "$g\xc2\xb7(2/\xe2\x88\x9a\xcf\x80)\xc2\xb7" "exp(-$0\xc2\xb2)";
+  case P_erf:
+    return "$g\xc2\xb7(2/\xe2\x88\x9a\xcf\x80)\xc2\xb7"
+           "exp(-$0\xc2\xb2)";
   case P_abs: return "$g\xc2\xb7sign($0)";
-  case P_sign: case P_floor: case P_ceil: case P_round: return "0 (piecewise constant)";
+  case P_sign:
+  case P_floor:
+  case P_ceil:
+  case P_round: return "0 (piecewise constant)";
   case P_integer_pow:
     if (!p || p->i0 == 1) return "$g";
     if (p->i0 == 0) return "0";
-    if (p->i0 == 2) return "$g\xc2\xb7" "2\xc2\xb7$0";
+    if (p->i0 == 2)
+      return "$g\xc2\xb7"
+             "2\xc2\xb7$0";
     return "$g\xc2\xb7$n\xc2\xb7$0^$m";
   case P_add: return "$g";
   case P_sub: return i == 0 ? "$g" : "-$g";
@@ -452,7 +489,8 @@ static const char *rule_formula(PrimId id, int i, const Params *p) {
   case P_convert: return "$g";
   case P_stop_gradient: return "0 (stop_gradient)";
   case P_reduce_sum: return "$g broadcast to $0's shape";
-  case P_reduce_max: case P_reduce_min: return "$g to the extreme element(s) of $0";
+  case P_reduce_max:
+  case P_reduce_min: return "$g to the extreme element(s) of $0";
   case P_reduce_prod: return "$g\xc2\xb7$y/$0";
   case P_cumsum: return "reverse cumsum of $g";
   case P_broadcast_in_dim: return "$g summed over the broadcast axes";
@@ -488,8 +526,10 @@ static void formula_text(Interp *I, Ex *x, const Eqn *q, int i, StrBuf *sb) {
     case 'n': sb_printf(sb, "%lld", (long long)(q->p ? q->p->i0 : 0)); break;
     case 'm': sb_printf(sb, "%lld", (long long)(q->p ? q->p->i0 - 1 : 0)); break;
     default:
-      if (*c >= '0' && *c <= '9' && *c - '0' < q->nin) atom_text(I, x, q->in[*c - '0'], sb);
-      else sb_putc(sb, *c);
+      if (*c >= '0' && *c <= '9' && *c - '0' < q->nin)
+        atom_text(I, x, q->in[*c - '0'], sb);
+      else
+        sb_putc(sb, *c);
     }
   }
 }
@@ -576,8 +616,8 @@ static int ex_backward(Interp *I, Ex *x, int64_t outv, StrBuf *sb) {
       pad_to(sb, ls, w + 6);
       sb_printf(sb, "(%s has no reverse-mode rule)\n", jx_prims[q->prim].name);
     } else {
-      rc = jx_vjp_rules[q->prim](I, inb, x->val[q->out], x->ct[q->out], q->p ? q->p : &zero,
-                                 need, cts);
+      rc = jx_vjp_rules[q->prim](I, inb, x->val[q->out], x->ct[q->out], q->p ? q->p : &zero, need,
+                                 cts);
       bool first = true;
       for (int j = 0; j < q->nin && rc == 0; j++) {
         if (!need[j]) continue;
@@ -598,7 +638,8 @@ static int ex_backward(Interp *I, Ex *x, int64_t outv, StrBuf *sb) {
         Value c = cts[j];
         cts[j] = v_unset();
         bool had = x->ct[q->in[j]].tag != T_UNSET;
-        if (ct_add(I, x, q->in[j], c) < 0) rc = -1;
+        if (ct_add(I, x, q->in[j], c) < 0)
+          rc = -1;
         else if (had && c.tag != T_UNSET) {
           sb_printf(sb, "   (sum: ct_%s = ", x->vn[q->in[j]]);
           fmt_short(I, x->ct[q->in[j]], sb);
@@ -740,7 +781,8 @@ static Value shape_err(Interp *I, const Aval *av) {
   StrBuf sb;
   sb_init(&sb);
   sb_putc(&sb, '(');
-  for (int i = 0; i < av->ndim; i++) sb_printf(&sb, "%s%lld", i ? ", " : "", (long long)av->shape[i]);
+  for (int i = 0; i < av->ndim; i++)
+    sb_printf(&sb, "%s%lld", i ? ", " : "", (long long)av->shape[i]);
   if (av->ndim == 1) sb_putc(&sb, ',');
   sb_putc(&sb, ')');
   jx_raise(I, E_TYPE,
@@ -763,10 +805,12 @@ static Value explain_grad(Interp *I, Value gfn, Value f, Value argnums, bool has
   if (cnt < 1 || cnt > JX_MAX_PARAMS) return jx_raise(I, E_VALUE, "%s: bad argnums", who);
   for (int64_t i = 0; i < cnt; i++) {
     Value v = tup ? AS_TUPLE(argnums)->items[i] : argnums;
-    if (v.tag != T_INT) return jx_raise(I, E_TYPE, "%s: argnums must be an int or a tuple of ints", who);
+    if (v.tag != T_INT)
+      return jx_raise(I, E_TYPE, "%s: argnums must be an int or a tuple of ints", who);
     int64_t k = v.u.i < 0 ? v.u.i + a->n : v.u.i;
     if (k < 0 || k >= a->n)
-      return jx_raise(I, E_VALUE, "%s: argnums %lld is out of range for a call with %lld positional arguments",
+      return jx_raise(I, E_VALUE,
+                      "%s: argnums %lld is out of range for a call with %lld positional arguments",
                       who, (long long)v.u.i, (long long)a->n);
     argn[nan++] = k;
   }
@@ -818,10 +862,13 @@ static Value explain_grad(Interp *I, Value gfn, Value f, Value argnums, bool has
                       : ot.tag == T_UNSET;
     if (!ok) {
       if (has_aux)
-        jx_raise(I, E_TYPE, "%s(has_aux=True): the function must return a pair (output, aux) whose "
-                 "output is a float scalar", who);
+        jx_raise(I, E_TYPE,
+                 "%s(has_aux=True): the function must return a pair (output, aux) whose "
+                 "output is a float scalar",
+                 who);
       else
-        jx_raise(I, E_TYPE, "Gradient only defined for scalar-output functions. Output was not a "
+        jx_raise(I, E_TYPE,
+                 "Gradient only defined for scalar-output functions. Output was not a "
                  "single array; use sum(...) to reduce it");
       goto done;
     }
@@ -833,8 +880,10 @@ static Value explain_grad(Interp *I, Value gfn, Value f, Value argnums, bool has
   int64_t outa = s->outs[0];
   {
     Aval oav;
-    if (outa >= 0) oav = s->vars[outa];
-    else if (val_aval(I, s->consts[-outa - 1], &oav) < 0) goto done;
+    if (outa >= 0)
+      oav = s->vars[outa];
+    else if (val_aval(I, s->consts[-outa - 1], &oav) < 0)
+      goto done;
     if (oav.ndim != 0) {
       shape_err(I, &oav);
       goto done;
@@ -882,8 +931,10 @@ static Value explain_grad(Interp *I, Value gfn, Value f, Value argnums, bool has
       for (int i = 0; i < nl; i++) {
         int64_t v = s->invars[p0 + i];
         Value c = x.ct[v];
-        if (c.tag == T_UNSET) c = A_zeros(I, &s->vars[v]);
-        else c = v_incref(c);
+        if (c.tag == T_UNSET)
+          c = A_zeros(I, &s->vars[v]);
+        else
+          c = v_incref(c);
         if (IS_EXC(c)) {
           bad = true;
           c = v_none();
@@ -904,8 +955,10 @@ static Value explain_grad(Interp *I, Value gfn, Value f, Value argnums, bool has
         v_decref(grads);
         goto done;
       }
-      if (tup) AS_TUPLE(grads)->items[k] = g;
-      else grads = g;
+      if (tup)
+        AS_TUPLE(grads)->items[k] = g;
+      else
+        grads = g;
     }
     flush_sb(I, &sb);
     /* assemble like grad / value_and_grad */
@@ -962,7 +1015,8 @@ static Value bi_explain(Interp *I, Value *args, int nargs, Value self) {
 /* ---- :explain EXPR ---- */
 char *explain_rewrite(const char *expr) {
   size_t n = strlen(expr);
-  while (n && (expr[n - 1] == ' ' || expr[n - 1] == '\t' || expr[n - 1] == '\n' || expr[n - 1] == ';'))
+  while (n &&
+         (expr[n - 1] == ' ' || expr[n - 1] == '\t' || expr[n - 1] == '\n' || expr[n - 1] == ';'))
     n--;
   if (n < 3 || expr[n - 1] != ')') return NULL;
   /* find the '(' matching the final ')', skipping strings */
@@ -990,7 +1044,8 @@ char *explain_rewrite(const char *expr) {
   for (size_t i = n; i-- > 0;) {
     if (instr[i]) continue;
     char c = expr[i];
-    if (c == ')' || c == ']' || c == '}') depth++;
+    if (c == ')' || c == ']' || c == '}')
+      depth++;
     else if (c == '(' || c == '[' || c == '{') {
       if (--depth == 0) {
         open = i;
@@ -1056,7 +1111,9 @@ static void dot_escape(const char *s, size_t n, StrBuf *sb) {
   }
 }
 
-static void dot_label_add(StrBuf *lab, StrBuf *sb) { dot_escape(lab->s ? lab->s : "", lab->len, sb); }
+static void dot_label_add(StrBuf *lab, StrBuf *sb) {
+  dot_escape(lab->s ? lab->s : "", lab->len, sb);
+}
 
 static int graph_text(Interp *I, Value f, Value args, StrBuf *sb) {
   Stage *s = trace_for(I, f, args, "graph");
@@ -1127,7 +1184,8 @@ static int graph_text(Interp *I, Value f, Value args, StrBuf *sb) {
       sb_puts(&l, " = ");
       fmt_short(I, x.val[v], &l);
     }
-    sb_printf(sb, "  v%lld [shape=ellipse, style=filled, fillcolor=\"#cfe2ff\", label=\"", (long long)v);
+    sb_printf(sb, "  v%lld [shape=ellipse, style=filled, fillcolor=\"#cfe2ff\", label=\"",
+              (long long)v);
     dot_label_add(&l, sb);
     sb_puts(sb, "\"];\n");
     sb_free(&l);
@@ -1148,14 +1206,17 @@ static int graph_text(Interp *I, Value f, Value args, StrBuf *sb) {
     if (!live[q->out]) sb_puts(&l, "\n(unused: reaches no output)");
     sb_printf(sb, "  v%lld [shape=box, style=\"rounded,filled%s\", fillcolor=\"%s\"%s, label=\"",
               (long long)q->out, live[q->out] ? "" : ",dashed",
-              is_out ? "#d1f0d1" : live[q->out] ? "#fff6d5" : "#f2f2f2",
+              is_out         ? "#d1f0d1"
+              : live[q->out] ? "#fff6d5"
+                             : "#f2f2f2",
               is_out ? ", peripheries=2" : "");
     dot_label_add(&l, sb);
     sb_puts(sb, "\"];\n");
     sb_free(&l);
     for (int j = 0; j < q->nin; j++) {
       int64_t a = q->in[j];
-      if (a >= 0) sb_printf(sb, "  v%lld -> v%lld;\n", (long long)a, (long long)q->out);
+      if (a >= 0)
+        sb_printf(sb, "  v%lld -> v%lld;\n", (long long)a, (long long)q->out);
       else if (!inline_const(s->consts[-a - 1]))
         sb_printf(sb, "  c%lld -> v%lld;\n", (long long)(-a - 1), (long long)q->out);
     }
@@ -1166,8 +1227,10 @@ static int graph_text(Interp *I, Value f, Value args, StrBuf *sb) {
     bool from_eqn = false;
     for (int64_t e = 0; e < s->neqns && a >= 0; e++) from_eqn |= s->eqns[e].out == a;
     if (from_eqn) continue;
-    sb_printf(sb, "  out%d [shape=box, style=\"rounded,filled\", fillcolor=\"#d1f0d1\", "
-                  "peripheries=2, label=\"output %d\"];\n", o, o);
+    sb_printf(sb,
+              "  out%d [shape=box, style=\"rounded,filled\", fillcolor=\"#d1f0d1\", "
+              "peripheries=2, label=\"output %d\"];\n",
+              o, o);
     if (a >= 0) sb_printf(sb, "  v%lld -> out%d;\n", (long long)a, o);
   }
   sb_puts(sb, "}\n");
@@ -1221,14 +1284,16 @@ static Value graph_apply(Interp *I, Value *args, int nargs, Value self) {
     sb_free(&sb);
     return jx_raise(I, E_VALUE,
                     "graph: cannot tell the format of '%s' from its extension; use .svg, .png, "
-                    ".pdf (rendered by Graphviz) or .dot", path);
+                    ".pdf (rendered by Graphviz) or .dot",
+                    path);
   }
   if (!teach_have_program("dot")) {
     sb_free(&sb);
     return jx_raise(I, E_IO,
                     "graph: rendering '%s' needs Graphviz's `dot` program, which is not "
                     "installed (Debian/Ubuntu: apt-get install graphviz). graph(f)(x) without a "
-                    "file name returns the DOT text, and graph(f, \"g.dot\") writes it", path);
+                    "file name returns the DOT text, and graph(f, \"g.dot\") writes it",
+                    path);
   }
   /* the DOT text goes to a temporary file next to the output */
   size_t L = strlen(path) + 16;
@@ -1252,8 +1317,10 @@ static Value graph_apply(Interp *I, Value *args, int nargs, Value self) {
     snprintf(fmt, sizeof fmt, "-T%s", ext);
     char *argv[] = {"dot", fmt, tmp, "-o", (char *)path, NULL};
     int st = teach_run_program(I, argv);
-    if (st == 0) r = v_incref(file);
-    else if (st > 0) jx_raise(I, E_IO, "graph: `dot %s` failed (exit status %d) writing '%s'", fmt, st, path);
+    if (st == 0)
+      r = v_incref(file);
+    else if (st > 0)
+      jx_raise(I, E_IO, "graph: `dot %s` failed (exit status %d) writing '%s'", fmt, st, path);
   }
   unlink(tmp);
   jx_free(tmp);
@@ -1295,7 +1362,8 @@ const BuiltinDef teach_builtins[] = {
      "Example: print(graph(grad(fn(x) => x * sin(x)))(1.0))."},
     {"plot", bi_plot,
      "f, lo=None, hi=None, file=None, width=70, height=20, title=None, labels=None",
-     "plot(f, lo, hi) draws f on [lo, hi] (default [-3, 3]) in the terminal as a braille-dot plot with labelled "
+     "plot(f, lo, hi) draws f on [lo, hi] (default [-3, 3]) in the terminal as a braille-dot plot "
+     "with labelled "
      "axes; plot((f, grad(f)), lo, hi) draws several functions, each with its own marker in "
      "the legend. f may also be an array (or a tuple of arrays), plotted against its index "
      "(e.g. a loss curve). With file=\"p.svg\" it writes an SVG file instead (for slides). "
@@ -1325,6 +1393,7 @@ const BuiltinDef teach_builtins[] = {
     {"save_npy", bi_save_npy, "path, x",
      "save_npy(path, x) writes an array (or a scalar) as a numpy .npy file (format 1.0, "
      "little-endian <f8 / <i8 / |b1, C order) that numpy.load reads. "
-     "Example: save_npy(\"/tmp/W.npy\", eye(2)); load_npy(\"/tmp/W.npy\") gives [[1. 0.] [0. 1.]]."},
+     "Example: save_npy(\"/tmp/W.npy\", eye(2)); load_npy(\"/tmp/W.npy\") gives [[1. 0.] [0. "
+     "1.]]."},
     {NULL, NULL, NULL, NULL},
 };

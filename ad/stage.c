@@ -237,6 +237,11 @@ static Stage *stage_trace_ex(Interp *I, Value f, Value args, bool *unstageable, 
   }
   v_decref(out);
   v_decref(wargs);
+  /* the trace is over: drop its reference to the stage, or the cycle
+   * stage -> sub-program -> captured tracer -> trace -> stage (a while
+   * loop capturing a value of this stage) would never be freed */
+  t->stage = NULL;
+  s->rc--;
   trace_pop(I, t);
   if (!ok) {
     if (unstageable) *unstageable = s->unstageable;

@@ -107,6 +107,7 @@ static Value bi_print(Interp *I, Value *a, int n, Value self) {
   }
   jx_write(I, sb.s, sb.len);
   sb_free(&sb);
+  if (I->err.kind == E_IO) return v_exc(); /* stdout is gone */
   return v_none();
 }
 

@@ -749,7 +749,16 @@ void jx_free_interp(Interp *I) {
 }
 
 void jx_write(Interp *I, const char *s, size_t n) {
-  if (I->out) I->out(I->out_ud, s, n);
+  if (!I->out) return;
+  errno = 0;
+  I->out(I->out_ud, s, n);
+  if (I->out == default_out && ferror(stdout)) {
+    /* a closed pipe (SIGPIPE ignored), a closed stdout, a full disk: the
+     * program must stop rather than print into nothing forever */
+    int e = errno ? errno : EIO;
+    clearerr(stdout);
+    jx_raise(I, E_IO, "cannot write to standard output: %s", strerror(e));
+  }
 }
 
 int jx_check_interrupt(Interp *I) {

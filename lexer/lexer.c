@@ -202,6 +202,7 @@ void lex_init(Lexer *L, Interp *I, Arena *arena, const char *file, const char *s
   L->end = end;
   L->line = line;
   L->col = col;
+  L->eof_in_string = false;
   /* UTF-8 byte order mark at the very start of a file */
   if (start == 0 && end >= 3 && (unsigned char)src[0] == 0xEF && (unsigned char)src[1] == 0xBB &&
       (unsigned char)src[2] == 0xBF)
@@ -435,6 +436,8 @@ static int lex_string(Lexer *L, Token *t) {
     }
     if (c == 0 || c == '\n') {
       sb_free(&sb);
+      if (c == 0 && L->pos >= 2 && L->src[L->pos - 1] == '\n' && L->src[L->pos - 2] == '\\')
+        L->eof_in_string = true;
       return lex_error_at(L->I, L->file, t->line, t->col,
                           "unterminated string literal (opened at line %d)", t->line);
     }
@@ -535,6 +538,8 @@ static int lex_fstring(Lexer *L, Token *t) {
       break;
     }
     if (c == 0 || c == '\n') {
+      if (c == 0 && L->pos >= 2 && L->src[L->pos - 1] == '\n' && L->src[L->pos - 2] == '\\')
+        L->eof_in_string = true;
       lex_error_at(L->I, L->file, t->line, t->col, "unterminated f-string (opened at line %d)",
                    t->line);
       goto fail;

@@ -84,6 +84,9 @@ typedef struct {
   const char *src;
   size_t pos, end;
   int line, col;
+  /* set with an "unterminated string" error when the input ended right
+   * after a backslash-newline inside the string: the REPL reads on */
+  bool eof_in_string;
 } Lexer;
 
 /* Lex src[start..end); the first character is at (line, col). */

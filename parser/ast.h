@@ -146,6 +146,11 @@ struct Chunk {
   Value *consts; /* values the tree owns */
   int nconsts, cconsts;
   bool prelude; /* globals go to the builtins; no traceback entries */
+  /* eval.c: live closures made from this tree, and whether its top-level
+   * run is over; a finished chunk without closures is freed (REPL entries) */
+  int32_t nclosures;
+  bool finished;
+  bool orphan; /* the evaluator is gone: the last closure frees the chunk */
 };
 
 /* Register an owned value with the chunk (released by chunk_free). 0/-1. */

@@ -106,6 +106,7 @@ static Token *peek_raw(Parser *p, int k) {
       t->col = p->L.col;
     } else if (lex_next(&p->L, t) < 0) {
       p->failed = true;
+      if (p->L.eof_in_string) p->incomplete = true; /* "abc\<newline> at the end */
       memset(t, 0, sizeof *t);
       t->kind = TK_EOF;
       t->line = p->L.line;

@@ -51,7 +51,9 @@ static void frame(const char *kind, const char *s, size_t n) {
 }
 
 static void end_cell(void) {
-  fputs("\x1e" "END\n", stdout);
+  fputs("\x1e"
+        "END\n",
+        stdout);
   fflush(stdout);
 }
 
@@ -105,8 +107,11 @@ static void command(Interp *I, char *line) {
       return;
     }
     const BuiltinDef *d = builtins_find(arg);
-    if (d) printf("%s(%s)\n\n%s\n", d->name, d->sig ? d->sig : "", d->doc ? d->doc : "(no documentation)");
-    else printf("no help for '%s'\n", arg);
+    if (d)
+      printf("%s(%s)\n\n%s\n", d->name, d->sig ? d->sig : "",
+             d->doc ? d->doc : "(no documentation)");
+    else
+      printf("no help for '%s'\n", arg);
     return;
   }
   if (!strcmp(cmd, "explain")) {
@@ -146,7 +151,11 @@ int kernel_main(void) {
       continue;
     }
     size_t n;
-    if (sscanf(line, "\x1e" "CELL %zu", &n) != 1) continue; /* not a request: ignore */
+    if (sscanf(line,
+               "\x1e"
+               "CELL %zu",
+               &n) != 1)
+      continue; /* not a request: ignore */
     char *src = malloc(n + 1);
     if (!src) {
       status = 1;

@@ -200,7 +200,10 @@ int main(int argc, char **argv) {
     status = repl_run(I);
   }
   free(src);
-  fflush(stdout);
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "jx: cannot write to standard output: %s\n", strerror(errno ? errno : EIO));
+    if (status == 0) status = 1;
+  }
   jx_free_interp(I);
   return status;
 }

@@ -95,6 +95,14 @@ static void echo_value(Interp *I, Value v, void *ud) {
   if (sb.oom) fprintf(stderr, "MemoryError: out of memory printing the value\n");
   else if (sb.s) jx_write(I, sb.s, sb.len);
   sb_free(&sb);
+  if (I->err.kind == E_IO) { /* stdout is gone: stop */
+    repl_print_error(I, stderr);
+    if (g_repl) {
+      g_repl->done = true;
+      g_repl->status = 1;
+    }
+    return;
+  }
   fflush(stdout);
   if (eval_set_global(I, "_", v) < 0) jx_err_clear(I);
 }

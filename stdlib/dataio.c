@@ -64,7 +64,8 @@ static int read_all(Interp *I, const char *path, const char *who, char **out, si
 }
 
 static int arg_path(Interp *I, Value v, const char *who, const char **path) {
-  if (v.tag != T_STR) return jx_raisei(I, E_TYPE, "%s: the path must be a string, not %s", who, type_name(v));
+  if (v.tag != T_STR)
+    return jx_raisei(I, E_TYPE, "%s: the path must be a string, not %s", who, type_name(v));
   if (AS_STR(v)->len == 0) return jx_raisei(I, E_VALUE, "%s: the path is empty", who);
   *path = AS_STR(v)->s;
   return 0;
@@ -103,8 +104,9 @@ static int parse_field(Interp *I, const char *s, const char *e, const char *path
   char buf[128];
   size_t n = (size_t)(e - s);
   if (n >= sizeof buf)
-    return jx_raisei(I, E_VALUE, "load_csv: '%s' line %lld, column %lld: field too long to be a number",
-                     path, (long long)line, (long long)col);
+    return jx_raisei(I, E_VALUE,
+                     "load_csv: '%s' line %lld, column %lld: field too long to be a number", path,
+                     (long long)line, (long long)col);
   memcpy(buf, s, n);
   buf[n] = 0;
   char *end;
@@ -133,26 +135,33 @@ Value bi_load_csv(Interp *I, Value *args, int nargs, Value self) {
   int64_t skip = 0;
   if (args[1].tag != T_UNSET && args[1].tag != T_NONE) {
     if (arg_int(I, args[1], "load_csv", "skip_header", &skip) < 0) return v_exc();
-    if (skip < 0) return jx_raise(I, E_VALUE, "load_csv: skip_header must be >= 0, got %lld", (long long)skip);
+    if (skip < 0)
+      return jx_raise(I, E_VALUE, "load_csv: skip_header must be >= 0, got %lld", (long long)skip);
   }
   char delim = ',';
   bool ws = false;
-  if (args[2].tag == T_NONE) ws = true;
+  if (args[2].tag == T_NONE)
+    ws = true;
   else if (args[2].tag == T_STR) {
     if (AS_STR(args[2])->len != 1)
-      return jx_raise(I, E_VALUE, "load_csv: delimiter must be one character (or None for whitespace), got '%s'",
-                      AS_STR(args[2])->s);
+      return jx_raise(
+          I, E_VALUE,
+          "load_csv: delimiter must be one character (or None for whitespace), got '%s'",
+          AS_STR(args[2])->s);
     delim = AS_STR(args[2])->s[0];
     ws = delim == ' ';
   } else if (args[2].tag != T_UNSET) {
-    return jx_raise(I, E_TYPE, "load_csv: delimiter must be a string or None, not %s", type_name(args[2]));
+    return jx_raise(I, E_TYPE, "load_csv: delimiter must be a string or None, not %s",
+                    type_name(args[2]));
   }
   char *buf;
   size_t len;
   if (read_all(I, path, "load_csv", &buf, &len) < 0) return v_exc();
   if (memchr(buf, 0, len)) {
     free(buf);
-    return jx_raise(I, E_VALUE, "load_csv: '%s' is a binary file, not text (for .npy files use load_npy)", path);
+    return jx_raise(I, E_VALUE,
+                    "load_csv: '%s' is a binary file, not text (for .npy files use load_npy)",
+                    path);
   }
   DVec d = {0};
   int64_t rows = 0, cols = -1, line = 0;
@@ -197,9 +206,11 @@ Value bi_load_csv(Interp *I, Value *args, int nargs, Value self) {
       }
     }
     if (rc) break;
-    if (cols < 0) cols = c;
+    if (cols < 0)
+      cols = c;
     else if (c != cols) {
-      rc = jx_raisei(I, E_VALUE, "load_csv: '%s' line %lld has %lld column%s, but the rows before have %lld",
+      rc = jx_raisei(I, E_VALUE,
+                     "load_csv: '%s' line %lld has %lld column%s, but the rows before have %lld",
                      path, (long long)line, (long long)c, c == 1 ? "" : "s", (long long)cols);
       break;
     }
@@ -240,7 +251,8 @@ Value bi_save_csv(Interp *I, Value *args, int nargs, Value self) {
   if (!is_numeric(x))
     return jx_raise(I, E_TYPE, "save_csv: expected an array, got %s", type_name(x));
   char delim = ',';
-  if (args[2].tag == T_STR && AS_STR(args[2])->len == 1) delim = AS_STR(args[2])->s[0];
+  if (args[2].tag == T_STR && AS_STR(args[2])->len == 1)
+    delim = AS_STR(args[2])->s[0];
   else if (args[2].tag != T_UNSET)
     return jx_raise(I, E_VALUE, "save_csv: delimiter must be a one-character string");
   if (args[3].tag != T_UNSET && args[3].tag != T_NONE && args[3].tag != T_STR)
@@ -263,9 +275,12 @@ Value bi_save_csv(Interp *I, Value *args, int nargs, Value self) {
     for (int64_t c = 0; c < cols; c++) {
       int64_t k = r * cols + c;
       if (c) sb_putc(&sb, delim);
-      if (a->dtype == DT_FLOAT) fmt_float(ARR_F(a)[k], &sb);
-      else if (a->dtype == DT_INT) sb_printf(&sb, "%lld", (long long)ARR_I(a)[k]);
-      else sb_putc(&sb, ARR_B(a)[k] ? '1' : '0');
+      if (a->dtype == DT_FLOAT)
+        fmt_float(ARR_F(a)[k], &sb);
+      else if (a->dtype == DT_INT)
+        sb_printf(&sb, "%lld", (long long)ARR_I(a)[k]);
+      else
+        sb_putc(&sb, ARR_B(a)[k] ? '1' : '0');
     }
     sb_putc(&sb, '\n');
   }
@@ -304,9 +319,9 @@ static void swap_bytes(unsigned char *p, size_t size) {
 }
 
 typedef struct {
-  char kind;      /* 'f' 'i' 'u' 'b' */
-  int size;       /* bytes per element */
-  bool big;       /* big-endian data */
+  char kind; /* 'f' 'i' 'u' 'b' */
+  int size;  /* bytes per element */
+  bool big;  /* big-endian data */
   bool fortran;
   int ndim;
   int64_t shape[JX_MAXDIM];
@@ -363,12 +378,15 @@ static int parse_header(Interp *I, const char *path, const char *h, size_t n, Np
     if (!strcmp(key, "descr")) {
       char d[32];
       if (!cur_str(&c, d, sizeof d)) {
-        return jx_raisei(I, E_VALUE, "load_npy: '%s' holds a structured (record) array, which jx "
-                                     "does not support", path);
+        return jx_raisei(I, E_VALUE,
+                         "load_npy: '%s' holds a structured (record) array, which jx "
+                         "does not support",
+                         path);
       }
       const char *p = d;
       out->big = false;
-      if (*p == '<' || *p == '=' || *p == '|') p++;
+      if (*p == '<' || *p == '=' || *p == '|')
+        p++;
       else if (*p == '>') {
         out->big = true;
         p++;
@@ -376,20 +394,26 @@ static int parse_header(Interp *I, const char *path, const char *h, size_t n, Np
       char kind = *p ? *p++ : 0;
       char *endp;
       long size = strtol(p, &endp, 10);
-      bool ok = *endp == 0 && ((kind == 'f' && (size == 8 || size == 4)) ||
-                               ((kind == 'i' || kind == 'u') &&
-                                (size == 1 || size == 2 || size == 4 || size == 8)) ||
-                               (kind == 'b' && size == 1));
+      bool ok =
+          *endp == 0 &&
+          ((kind == 'f' && (size == 8 || size == 4)) ||
+           ((kind == 'i' || kind == 'u') && (size == 1 || size == 2 || size == 4 || size == 8)) ||
+           (kind == 'b' && size == 1));
       if (!ok)
-        return jx_raisei(I, E_VALUE, "load_npy: '%s' has dtype '%s', which jx cannot read (supported: "
-                                     "float64/32, int64/32/16/8, uint, bool)", path, d);
+        return jx_raisei(I, E_VALUE,
+                         "load_npy: '%s' has dtype '%s', which jx cannot read (supported: "
+                         "float64/32, int64/32/16/8, uint, bool)",
+                         path, d);
       out->kind = kind;
       out->size = (int)size;
       out->have_descr = true;
     } else if (!strcmp(key, "fortran_order")) {
-      if (cur_lit(&c, "True")) out->fortran = true;
-      else if (cur_lit(&c, "False")) out->fortran = false;
-      else return npy_bad(I, path, "fortran_order is neither True nor False");
+      if (cur_lit(&c, "True"))
+        out->fortran = true;
+      else if (cur_lit(&c, "False"))
+        out->fortran = false;
+      else
+        return npy_bad(I, path, "fortran_order is neither True nor False");
       out->have_order = true;
     } else if (!strcmp(key, "shape")) {
       if (!cur_lit(&c, "(")) return npy_bad(I, path, "the shape is not a tuple");
@@ -400,9 +424,11 @@ static int parse_header(Interp *I, const char *path, const char *h, size_t n, Np
         char *endp;
         errno = 0;
         long long v = strtoll(c.s, &endp, 10);
-        if (endp == c.s || v < 0 || errno) return npy_bad(I, path, "the shape holds something other than sizes");
+        if (endp == c.s || v < 0 || errno)
+          return npy_bad(I, path, "the shape holds something other than sizes");
         if (out->ndim >= JX_MAXDIM)
-          return jx_raisei(I, E_VALUE, "load_npy: '%s' has more than %d dimensions", path, JX_MAXDIM);
+          return jx_raisei(I, E_VALUE, "load_npy: '%s' has more than %d dimensions", path,
+                           JX_MAXDIM);
         out->shape[out->ndim++] = v;
         c.s = endp;
         if (cur_lit(&c, ",")) continue;
@@ -467,8 +493,10 @@ Value bi_load_npy(Interp *I, Value *args, int nargs, Value self) {
       goto done;
     }
     if (have < need) {
-      jx_raise(I, E_VALUE, "load_npy: '%s' is truncated: its shape needs %zu bytes of data, but only "
-                           "%zu follow the header", path, need, have);
+      jx_raise(I, E_VALUE,
+               "load_npy: '%s' is truncated: its shape needs %zu bytes of data, but only "
+               "%zu follow the header",
+               path, need, have);
       goto done;
     }
     DType dt = h.kind == 'f' ? DT_FLOAT : h.kind == 'b' ? DT_BOOL : DT_INT;
@@ -497,7 +525,8 @@ Value bi_load_npy(Interp *I, Value *args, int nargs, Value self) {
       memcpy(e, data + (size_t)src * (size_t)h.size, (size_t)h.size);
       if (swap && h.size > 1) swap_bytes(e, (size_t)h.size);
       if (h.kind == 'f') {
-        if (h.size == 8) memcpy(&ARR_F(a)[k], e, 8);
+        if (h.size == 8)
+          memcpy(&ARR_F(a)[k], e, 8);
         else {
           float fl;
           memcpy(&fl, e, 4);
@@ -507,17 +536,33 @@ Value bi_load_npy(Interp *I, Value *args, int nargs, Value self) {
         ARR_B(a)[k] = e[0] != 0;
       } else if (h.kind == 'i') {
         int64_t v = 0;
-        if (h.size == 1) v = (int8_t)e[0];
-        else if (h.size == 2) { int16_t t; memcpy(&t, e, 2); v = t; }
-        else if (h.size == 4) { int32_t t; memcpy(&t, e, 4); v = t; }
-        else memcpy(&v, e, 8);
+        if (h.size == 1)
+          v = (int8_t)e[0];
+        else if (h.size == 2) {
+          int16_t t;
+          memcpy(&t, e, 2);
+          v = t;
+        } else if (h.size == 4) {
+          int32_t t;
+          memcpy(&t, e, 4);
+          v = t;
+        } else
+          memcpy(&v, e, 8);
         ARR_I(a)[k] = v;
       } else {
         uint64_t v = 0;
-        if (h.size == 1) v = e[0];
-        else if (h.size == 2) { uint16_t t; memcpy(&t, e, 2); v = t; }
-        else if (h.size == 4) { uint32_t t; memcpy(&t, e, 4); v = t; }
-        else memcpy(&v, e, 8);
+        if (h.size == 1)
+          v = e[0];
+        else if (h.size == 2) {
+          uint16_t t;
+          memcpy(&t, e, 2);
+          v = t;
+        } else if (h.size == 4) {
+          uint32_t t;
+          memcpy(&t, e, 4);
+          v = t;
+        } else
+          memcpy(&v, e, 8);
         if (v > (uint64_t)INT64_MAX) {
           v_decref(v_obj(&a->hdr));
           jx_raise(I, E_VALUE, "load_npy: '%s' holds the uint64 value %llu, too large for int64",
@@ -539,9 +584,11 @@ Value bi_save_npy(Interp *I, Value *args, int nargs, Value self) {
   if (arg_path(I, args[0], "save_npy", &path) < 0) return v_exc();
   Value x = args[1];
   if (x.tag == T_TRACER)
-    return jx_raise(I, E_TYPE, "save_npy: cannot save a value traced by a transformation "
-                               "(call save_npy outside grad/vmap/jit)");
-  if (!is_numeric(x)) return jx_raise(I, E_TYPE, "save_npy: expected an array, got %s", type_name(x));
+    return jx_raise(I, E_TYPE,
+                    "save_npy: cannot save a value traced by a transformation "
+                    "(call save_npy outside grad/vmap/jit)");
+  if (!is_numeric(x))
+    return jx_raise(I, E_TYPE, "save_npy: expected an array, got %s", type_name(x));
   Array *a = arr_from_value(I, x);
   if (!a) return v_exc();
   StrBuf h;
@@ -552,7 +599,7 @@ Value bi_save_npy(Interp *I, Value *args, int nargs, Value self) {
   if (a->ndim == 1) sb_putc(&h, ',');
   sb_puts(&h, "), }");
   /* pad so that 10 + header length is a multiple of 64, ending in '\n' */
-  while ((10 + h.len + 1) % 64) sb_putc(&h, ' ');
+  while ((10 + h.len + 1) % 64 && !h.oom) sb_putc(&h, ' ');
   sb_putc(&h, '\n');
   int rc = 0;
   FILE *f = NULL;
@@ -565,7 +612,15 @@ Value bi_save_npy(Interp *I, Value *args, int nargs, Value self) {
     rc = jx_raisei(I, E_IO, "save_npy: cannot write '%s': %s", path, strerror(errno));
     goto done;
   }
-  unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(h.len & 0xff),
+  unsigned char pre[10] = {0x93,
+                           'N',
+                           'U',
+                           'M',
+                           'P',
+                           'Y',
+                           1,
+                           0,
+                           (unsigned char)(h.len & 0xff),
                            (unsigned char)(h.len >> 8)};
   bool bad = fwrite(pre, 1, 10, f) != 10 || fwrite(h.s, 1, h.len, f) != h.len;
   size_t es = dtype_size((DType)a->dtype);

@@ -43,14 +43,18 @@ static void pd_free(PlotData *pd) {
 static bool is_fn(Value f) { return f.tag == T_FUNC || f.tag == T_CFUNC || f.tag == T_OBJ; }
 
 static int scalar_of(Interp *I, Value r, const char *label, double x, double *out) {
-  if (r.tag == T_FLOAT) *out = r.u.f;
-  else if (r.tag == T_INT || r.tag == T_BOOL) *out = (double)r.u.i;
-  else if (r.tag == T_ARRAY && AS_ARRAY(r)->size == 1) *out = arr_get_f(AS_ARRAY(r), 0);
+  if (r.tag == T_FLOAT)
+    *out = r.u.f;
+  else if (r.tag == T_INT || r.tag == T_BOOL)
+    *out = (double)r.u.i;
+  else if (r.tag == T_ARRAY && AS_ARRAY(r)->size == 1)
+    *out = arr_get_f(AS_ARRAY(r), 0);
   else if (r.tag == T_ARRAY) {
     StrBuf sb;
     sb_init(&sb);
     Array *a = AS_ARRAY(r);
-    for (int d = 0; d < a->ndim; d++) sb_printf(&sb, "%s%lld", d ? ", " : "", (long long)a->shape[d]);
+    for (int d = 0; d < a->ndim; d++)
+      sb_printf(&sb, "%s%lld", d ? ", " : "", (long long)a->shape[d]);
     int rc = jx_raisei(I, E_TYPE,
                        "plot: %s(%g) returned an array of shape (%s%s); plot needs a function "
                        "from a number to a number (to plot an array, pass the array itself)",
@@ -71,9 +75,12 @@ static int add_series(Interp *I, PlotData *pd, Value f, Value labels, int idx, d
   memset(s, 0, sizeof *s);
   /* label */
   Value lab = v_unset();
-  if (labels.tag == T_STR && idx == 0) lab = labels;
-  else if (labels.tag == T_TUPLE && idx < AS_TUPLE(labels)->n) lab = AS_TUPLE(labels)->items[idx];
-  if (lab.tag == T_STR) snprintf(s->label, sizeof s->label, "%s", AS_STR(lab)->s);
+  if (labels.tag == T_STR && idx == 0)
+    lab = labels;
+  else if (labels.tag == T_TUPLE && idx < AS_TUPLE(labels)->n)
+    lab = AS_TUPLE(labels)->items[idx];
+  if (lab.tag == T_STR)
+    snprintf(s->label, sizeof s->label, "%s", AS_STR(lab)->s);
   else if (is_fn(f)) {
     StrBuf sb;
     sb_init(&sb);
@@ -115,8 +122,9 @@ static int add_series(Interp *I, PlotData *pd, Value f, Value labels, int idx, d
   if (a->ndim != 1 || a->size < 1) {
     int nd = a->ndim;
     v_decref(v_obj(&a->hdr));
-    return jx_raisei(I, E_SHAPE, "plot: an array to plot must be 1-d and non-empty (got %d dimension%s)",
-                     nd, nd == 1 ? "" : "s");
+    return jx_raisei(I, E_SHAPE,
+                     "plot: an array to plot must be 1-d and non-empty (got %d dimension%s)", nd,
+                     nd == 1 ? "" : "s");
   }
   int64_t n = a->size;
   s->x = jx_malloc(I, (size_t)n * sizeof(double));
@@ -226,7 +234,8 @@ static const char *const markers[MAX_SERIES] = {"\xe2\x97\x8f", "\xe2\x96\xa0", 
 static const char *const colors[MAX_SERIES] = {"34", "31", "32", "35", "33", "36", "94", "91"};
 
 static void put_utf8(StrBuf *sb, unsigned cp) {
-  if (cp < 0x80) sb_putc(sb, (char)cp);
+  if (cp < 0x80)
+    sb_putc(sb, (char)cp);
   else if (cp < 0x800) {
     sb_putc(sb, (char)(0xC0 | (cp >> 6)));
     sb_putc(sb, (char)(0x80 | (cp & 0x3F)));
@@ -238,10 +247,10 @@ static void put_utf8(StrBuf *sb, unsigned cp) {
 }
 
 typedef struct {
-  int W, H;           /* cells */
-  uint8_t *bits;      /* W*H braille bits */
-  int8_t *owner;      /* W*H: series that set the dots (-1 none, -2 several) */
-  int8_t *mark;       /* W*H: marker of series k, or -1 */
+  int W, H;      /* cells */
+  uint8_t *bits; /* W*H braille bits */
+  int8_t *owner; /* W*H: series that set the dots (-1 none, -2 several) */
+  int8_t *mark;  /* W*H: marker of series k, or -1 */
 } Canvas;
 
 static void set_dot(Canvas *c, int px, int py, int k) {
@@ -251,8 +260,10 @@ static void set_dot(Canvas *c, int px, int py, int k) {
   static const uint8_t map[2][4] = {{0x01, 0x02, 0x04, 0x40}, {0x08, 0x10, 0x20, 0x80}};
   int i = cy * c->W + cx;
   c->bits[i] |= map[dx][dy];
-  if (c->owner[i] == -1) c->owner[i] = (int8_t)k;
-  else if (c->owner[i] != k) c->owner[i] = -2;
+  if (c->owner[i] == -1)
+    c->owner[i] = (int8_t)k;
+  else if (c->owner[i] != k)
+    c->owner[i] = -2;
 }
 
 static void line(Canvas *c, int x0, int y0, int x1, int y1, int k) {
@@ -289,7 +300,7 @@ static int render_terminal(Interp *I, PlotData *pd, int W, int H, const char *ti
   memset(c.mark, -1, (size_t)(W * H));
   int PX = 2 * W, PY = 4 * H;
   double xs = (PX - 1) / (pd->xhi - pd->xlo), ys = (PY - 1) / (pd->yhi - pd->ylo);
-#define TOPX(x) ((int)lround(((x) - pd->xlo) * xs))
+#define TOPX(x) ((int)lround(((x)-pd->xlo) * xs))
 #define TOPY(y) ((int)lround((pd->yhi - (y)) * ys))
   for (int k = 0; k < pd->n; k++) {
     Series *s = &pd->s[k];
@@ -301,8 +312,10 @@ static int render_terminal(Interp *I, PlotData *pd, int W, int H, const char *ti
         continue;
       }
       int px = TOPX(s->x[i]), py = TOPY(s->y[i]);
-      if (prev) line(&c, px0, py0, px, py, k);
-      else set_dot(&c, px, py, k);
+      if (prev)
+        line(&c, px0, py0, px, py, k);
+      else
+        set_dot(&c, px, py, k);
       prev = true;
       px0 = px;
       py0 = py;
@@ -344,17 +357,24 @@ static int render_terminal(Interp *I, PlotData *pd, int W, int H, const char *ti
   if (title && *title) sb_printf(sb, "%*s  %s\n", lw, "", title);
   for (int r = 0; r < H; r++) {
     const char *lab = r == 0 ? ylab[0] : r == H - 1 ? ylab[2] : r == H / 2 ? ylab[1] : NULL;
-    if (lab) sb_printf(sb, "%*s \xe2\x94\xa4", lw, lab); /* ┤ */
-    else sb_printf(sb, "%*s \xe2\x94\x82", lw, "");     /* │ */
+    if (lab)
+      sb_printf(sb, "%*s \xe2\x94\xa4", lw, lab); /* ┤ */
+    else
+      sb_printf(sb, "%*s \xe2\x94\x82", lw, ""); /* │ */
     for (int cx = 0; cx < W; cx++) {
       int i = r * W + cx;
       int k = c.mark[i] >= 0 ? c.mark[i] : c.owner[i];
       if (color && k >= 0) sb_printf(sb, "\x1b[%sm", colors[k]);
-      if (c.mark[i] >= 0) sb_puts(sb, markers[c.mark[i]]);
-      else if (c.bits[i]) put_utf8(sb, 0x2800u + c.bits[i]);
-      else if (r == zrow) sb_puts(sb, "\xe2\x94\x88"); /* ┈ */
-      else if (cx == zcol) sb_puts(sb, "\xe2\x94\x8a"); /* ┊ */
-      else put_utf8(sb, 0x2800u);
+      if (c.mark[i] >= 0)
+        sb_puts(sb, markers[c.mark[i]]);
+      else if (c.bits[i])
+        put_utf8(sb, 0x2800u + c.bits[i]);
+      else if (r == zrow)
+        sb_puts(sb, "\xe2\x94\x88"); /* ┈ */
+      else if (cx == zcol)
+        sb_puts(sb, "\xe2\x94\x8a"); /* ┊ */
+      else
+        put_utf8(sb, 0x2800u);
       if (color && k >= 0) sb_puts(sb, "\x1b[0m");
     }
     sb_putc(sb, '\n');
@@ -363,7 +383,8 @@ static int render_terminal(Interp *I, PlotData *pd, int W, int H, const char *ti
   sb_printf(sb, "%*s \xe2\x94\x94", lw, ""); /* └ */
   int ticks[3] = {0, W / 2, W - 1};
   for (int cx = 0; cx < W; cx++)
-    sb_puts(sb, (cx == ticks[0] || cx == ticks[1] || cx == ticks[2]) ? "\xe2\x94\xac" : "\xe2\x94\x80");
+    sb_puts(sb,
+            (cx == ticks[0] || cx == ticks[1] || cx == ticks[2]) ? "\xe2\x94\xac" : "\xe2\x94\x80");
   sb_putc(sb, '\n');
   char xl[3][32];
   fmt_tick(pd->xlo, xl[0], sizeof xl[0]);
@@ -417,14 +438,18 @@ static const char *const svg_colors[MAX_SERIES] = {"#1f77b4", "#d62728", "#2ca02
                                                    "#ff7f0e", "#17becf", "#8c564b", "#e377c2"};
 static const char *const svg_dash[MAX_SERIES] = {"", "8,4", "2,3", "8,3,2,3", "", "8,4", "2,3", ""};
 
-
 static void xml_escape(const char *s, StrBuf *sb) {
   for (; *s; s++) {
-    if (*s == '<') sb_puts(sb, "&lt;");
-    else if (*s == '>') sb_puts(sb, "&gt;");
-    else if (*s == '&') sb_puts(sb, "&amp;");
-    else if (*s == '"') sb_puts(sb, "&quot;");
-    else sb_putc(sb, *s);
+    if (*s == '<')
+      sb_puts(sb, "&lt;");
+    else if (*s == '>')
+      sb_puts(sb, "&gt;");
+    else if (*s == '&')
+      sb_puts(sb, "&amp;");
+    else if (*s == '"')
+      sb_puts(sb, "&quot;");
+    else
+      sb_putc(sb, *s);
   }
 }
 
@@ -435,11 +460,13 @@ static void render_svg(PlotData *pd, const char *title, StrBuf *sb) {
   double ypad = (y1 - y0) * 0.05;
   y0 -= ypad;
   y1 += ypad;
-#define SX(x) (ml + ((x) - x0) / (x1 - x0) * pw)
+#define SX(x) (ml + ((x)-x0) / (x1 - x0) * pw)
 #define SY(y) (mt + (y1 - (y)) / (y1 - y0) * ph)
-  sb_printf(sb, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" "
-                "viewBox=\"0 0 %g %g\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n",
-            Wd, Ht, Wd, Ht);
+  sb_printf(
+      sb,
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" "
+      "viewBox=\"0 0 %g %g\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n",
+      Wd, Ht, Wd, Ht);
   sb_puts(sb, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
   if (title && *title) {
     sb_printf(sb, "<text x=\"%g\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">", Wd / 2);
@@ -450,28 +477,33 @@ static void render_svg(PlotData *pd, const char *title, StrBuf *sb) {
   double xs = nice_step(x1 - x0, 6), ysn = nice_step(y1 - y0, 5);
   sb_puts(sb, "<g stroke=\"#e5e5e5\" stroke-width=\"1\">\n");
   for (double t = ceil(x0 / xs) * xs; t <= x1 + 1e-9 * xs; t += xs)
-    sb_printf(sb, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", SX(t), mt, SX(t), mt + ph);
+    sb_printf(sb, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", SX(t), mt, SX(t),
+              mt + ph);
   for (double t = ceil(y0 / ysn) * ysn; t <= y1 + 1e-9 * ysn; t += ysn)
-    sb_printf(sb, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", ml, SY(t), ml + pw, SY(t));
+    sb_printf(sb, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", ml, SY(t), ml + pw,
+              SY(t));
   sb_puts(sb, "</g>\n<g fill=\"#333\">\n");
   char b[32];
   for (double t = ceil(x0 / xs) * xs; t <= x1 + 1e-9 * xs; t += xs) {
     fmt_tick(t, b, sizeof b);
-    sb_printf(sb, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">%s</text>\n", SX(t), mt + ph + 18, b);
+    sb_printf(sb, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">%s</text>\n", SX(t),
+              mt + ph + 18, b);
   }
   for (double t = ceil(y0 / ysn) * ysn; t <= y1 + 1e-9 * ysn; t += ysn) {
     fmt_tick(t, b, sizeof b);
-    sb_printf(sb, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"end\">%s</text>\n", ml - 6, SY(t) + 4, b);
+    sb_printf(sb, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"end\">%s</text>\n", ml - 6, SY(t) + 4,
+              b);
   }
   sb_puts(sb, "</g>\n");
   /* zero axes */
   if (y0 < 0 && y1 > 0)
-    sb_printf(sb, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#999\"/>\n", ml, SY(0.0),
-              ml + pw, SY(0.0));
+    sb_printf(sb, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#999\"/>\n", ml,
+              SY(0.0), ml + pw, SY(0.0));
   if (x0 < 0 && x1 > 0)
-    sb_printf(sb, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#999\"/>\n", SX(0.0), mt,
-              SX(0.0), mt + ph);
-  sb_printf(sb, "<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" stroke=\"#333\"/>\n",
+    sb_printf(sb, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#999\"/>\n",
+              SX(0.0), mt, SX(0.0), mt + ph);
+  sb_printf(sb,
+            "<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\" fill=\"none\" stroke=\"#333\"/>\n",
             ml, mt, pw, ph);
   /* curves */
   for (int k = 0; k < pd->n; k++) {
@@ -497,9 +529,13 @@ static void render_svg(PlotData *pd, const char *title, StrBuf *sb) {
   double ly = mt + 10;
   for (int k = 0; k < pd->n; k++) {
     double yy = ly + 18 * k;
-    sb_printf(sb, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"16\" fill=\"white\" "
-                  "fill-opacity=\"0.8\"/>\n", ml + pw - 150, yy - 6, 142.0);
-    sb_printf(sb, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" stroke-width=\"2\"%s%s%s/>\n",
+    sb_printf(sb,
+              "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"16\" fill=\"white\" "
+              "fill-opacity=\"0.8\"/>\n",
+              ml + pw - 150, yy - 6, 142.0);
+    sb_printf(sb,
+              "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" "
+              "stroke-width=\"2\"%s%s%s/>\n",
               ml + pw - 144, yy + 2, ml + pw - 116, yy + 2, svg_colors[k],
               *svg_dash[k] ? " stroke-dasharray=\"" : "", svg_dash[k], *svg_dash[k] ? "\"" : "");
     sb_printf(sb, "<text x=\"%.2f\" y=\"%.2f\">", ml + pw - 110, yy + 6);
@@ -511,10 +547,12 @@ static void render_svg(PlotData *pd, const char *title, StrBuf *sb) {
 #undef SY
 }
 
-static int write_svg(Interp *I, PlotData *pd, const char *path, const char *title, const char *who) {
+static int write_svg(Interp *I, PlotData *pd, const char *path, const char *title,
+                     const char *who) {
   size_t n = strlen(path);
   if (n < 4 || strcmp(path + n - 4, ".svg") != 0)
-    return jx_raisei(I, E_VALUE, "%s: writes SVG files; give a path ending in .svg, not '%s'", who, path);
+    return jx_raisei(I, E_VALUE, "%s: writes SVG files; give a path ending in .svg, not '%s'", who,
+                     path);
   StrBuf sb;
   sb_init(&sb);
   render_svg(pd, title, &sb);
@@ -537,7 +575,8 @@ static int write_svg(Interp *I, PlotData *pd, const char *path, const char *titl
 static int opt_str(Interp *I, Value v, const char *who, const char *name, const char **out) {
   *out = NULL;
   if (v.tag == T_UNSET || v.tag == T_NONE) return 0;
-  if (v.tag != T_STR) return jx_raisei(I, E_TYPE, "%s: %s must be a string, not %s", who, name, type_name(v));
+  if (v.tag != T_STR)
+    return jx_raisei(I, E_TYPE, "%s: %s must be a string, not %s", who, name, type_name(v));
   *out = AS_STR(v)->s;
   return 0;
 }
@@ -548,12 +587,15 @@ Value bi_plot(Interp *I, Value *args, int nargs, Value self) {
   if (opt_str(I, args[3], "plot", "file", &file) < 0) return v_exc();
   if (opt_str(I, args[6], "plot", "title", &title) < 0) return v_exc();
   int64_t W = 70, H = 20;
-  if (args[4].tag != T_UNSET && args[4].tag != T_NONE && arg_int(I, args[4], "plot", "width", &W) < 0)
+  if (args[4].tag != T_UNSET && args[4].tag != T_NONE &&
+      arg_int(I, args[4], "plot", "width", &W) < 0)
     return v_exc();
-  if (args[5].tag != T_UNSET && args[5].tag != T_NONE && arg_int(I, args[5], "plot", "height", &H) < 0)
+  if (args[5].tag != T_UNSET && args[5].tag != T_NONE &&
+      arg_int(I, args[5], "plot", "height", &H) < 0)
     return v_exc();
   if (W < 10 || W > 400 || H < 3 || H > 200)
-    return jx_raise(I, E_VALUE, "plot: width must be in 10..400 and height in 3..200 (got %lld x %lld)",
+    return jx_raise(I, E_VALUE,
+                    "plot: width must be in 10..400 and height in 3..200 (got %lld x %lld)",
                     (long long)W, (long long)H);
   PlotData pd;
   if (collect(I, &pd, args[0], args[1], args[2], args[7], file ? 400 : 2 * W) < 0) {

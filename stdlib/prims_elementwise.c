@@ -211,21 +211,25 @@ static inline bool biter_next(const BIter *it, int64_t *idx, int64_t *off) {
   return false;
 }
 
-static void run_binary(const BinKs *k, const Opnd *a, const Opnd *b, Array *r) {
+/* Big operands go in chunks of EW_CHUNK elements, polling for Ctrl-C
+ * (I->interrupted) between two chunks. */
+#define EW_CHUNK ((int64_t)1 << 20)
+
+/* 0, or -1 with Interrupted raised. */
+static int run_binary(Interp *I, const BinKs *k, const Opnd *a, const Opnd *b, Array *r) {
   int64_t n = r->size;
-  if (n == 0) return;
+  if (n == 0) return 0;
   size_t ea = dtype_size((DType)a->dt), eo = dtype_size((DType)r->dtype);
-  if (a->size == n && b->size == n) {
-    k->vv(n, a->data, b->data, r->data);
-    return;
-  }
-  if (a->size == 1 && b->size == n) {
-    k->sv(n, a->data, b->data, r->data);
-    return;
-  }
-  if (b->size == 1 && a->size == n) {
-    k->vs(n, a->data, b->data, r->data);
-    return;
+  if ((a->size == n || a->size == 1) && (b->size == n || b->size == 1)) {
+    BinK f = a->size == b->size ? k->vv : a->size == 1 ? k->sv : k->vs;
+    for (int64_t i = 0, m; i < n; i += m) {
+      if (i && jx_check_interrupt(I) < 0) return -1;
+      m = n - i < 2 * EW_CHUNK ? n - i : EW_CHUNK; /* no small tail */
+      const char *pa = (const char *)a->data + (a->size == 1 ? 0 : i * (int64_t)ea);
+      const char *pb = (const char *)b->data + (b->size == 1 ? 0 : i * (int64_t)ea);
+      f(m, pa, pb, (char *)r->data + i * (int64_t)eo);
+    }
+    return 0;
   }
   BIter it;
   const Opnd *ops[2] = {a, b};
@@ -235,7 +239,12 @@ static void run_binary(const BinKs *k, const Opnd *a, const Opnd *b, Array *r) {
   int64_t idx[JX_MAXDIM] = {0}, off[2] = {0, 0};
   char *o = r->data;
   const char *pa = a->data, *pb = b->data;
+  int64_t done = 0;
   do {
+    if ((done += inner) >= EW_CHUNK) {
+      done = 0;
+      if (jx_check_interrupt(I) < 0) return -1;
+    }
     const char *xa = pa + off[0] * (int64_t)ea, *xb = pb + off[1] * (int64_t)ea;
     if (sa && sb)
       k->vv(inner, xa, xb, o);
@@ -247,6 +256,7 @@ static void run_binary(const BinKs *k, const Opnd *a, const Opnd *b, Array *r) {
       for (int64_t j = 0; j < inner; j++) k->vv(1, xa, xb, o + j * (int64_t)eo);
     o += inner * (int64_t)eo;
   } while (biter_next(&it, idx, off));
+  return 0;
 }
 
 static Value binary_apply(Interp *I, PrimId id, const Value *in) {
@@ -278,7 +288,10 @@ static Value binary_apply(Interp *I, PrimId id, const Value *in) {
   if (bin_precheck(I, id, c, &b) < 0) goto done;
   Array *r = arr_alloc(I, od, nd, sh);
   if (!r) goto done;
-  run_binary(k, &a, &b, r);
+  if (run_binary(I, k, &a, &b, r) < 0) {
+    v_decref(v_obj(&r->hdr));
+    goto done;
+  }
   res = arr_normalize(I, r);
 done:
   opnd_release(&a);
@@ -506,6 +519,21 @@ static void un_kernel(PrimId id, DType c, int64_t n, const void *xv, void *yv, c
   }
 }
 
+/* un_kernel over n elements in chunks, polling for Ctrl-C between two
+ * (the last chunk takes the tail, so that vector paths see the same runs
+ * as without chunking).  0, or -1 with Interrupted raised. */
+static int un_chunked(Interp *I, PrimId id, DType c, DType od, int64_t n, const void *x, void *y,
+                      const Params *p) {
+  size_t ei = dtype_size(c), eo = dtype_size(od);
+  for (int64_t i = 0; i < n;) {
+    if (i && jx_check_interrupt(I) < 0) return -1;
+    int64_t m = n - i < 2 * EW_CHUNK ? n - i : EW_CHUNK;
+    un_kernel(id, c, m, (const char *)x + i * (int64_t)ei, (char *)y + i * (int64_t)eo, p);
+    i += m;
+  }
+  return 0;
+}
+
 static Value unary_apply(Interp *I, PrimId id, const Value *in, const Params *p) {
   Opnd x;
   if (opnd_get(I, in[0], &x, jx_prims[id].name) < 0) return v_exc();
@@ -526,18 +554,22 @@ static Value unary_apply(Interp *I, PrimId id, const Value *in, const Params *p)
   if (x.dt != c && dtype_size(c) == dtype_size(od)) {
     /* convert straight into the output, then work in place */
     conv_buf((DType)x.dt, x.data, c, r->data, x.size);
-    un_kernel(id, c, x.size, r->data, r->data, p);
+    if (un_chunked(I, id, c, od, x.size, r->data, r->data, p) < 0) goto fail;
   } else if (x.dt != c) {
     if (opnd_cast(I, &x, c) < 0) {
       v_decref(v_obj(&r->hdr));
       return v_exc();
     }
-    un_kernel(id, c, x.size, x.data, r->data, p);
+    int rc = un_chunked(I, id, c, od, x.size, x.data, r->data, p);
     opnd_release(&x);
+    if (rc < 0) goto fail;
   } else {
-    un_kernel(id, c, x.size, x.data, r->data, p);
+    if (un_chunked(I, id, c, od, x.size, x.data, r->data, p) < 0) goto fail;
   }
   return arr_normalize(I, r);
+fail:
+  v_decref(v_obj(&r->hdr));
+  return v_exc();
 }
 
 static int unary_shape(Interp *I, PrimId id, const Aval *in, const Params *p, Aval *out) {

@@ -126,8 +126,13 @@ static const double *dg_layout(Interp *I, const Opnd *x, const int64_t *perm, in
   return t->data;
 }
 
-static void dg_float(const DgGeom *g, const double *A, bool ta, const double *Bm, bool tb,
-                     double *C) {
+/* Row panels of a big product, so that Ctrl-C (I->interrupted) stops it
+ * between two BLAS calls: about 2^26 multiply-adds per call. */
+#define DG_PANEL_MACS ((int64_t)1 << 26)
+
+/* 0, or -1 with Interrupted raised. */
+static int dg_float(Interp *I, const DgGeom *g, const double *A, bool ta, const double *Bm,
+                    bool tb, double *C) {
   int64_t M = g->M, N = g->N, K = g->K;
   int64_t lda = ta ? M : K, ldb = tb ? K : N;
   for (int64_t b = 0; b < g->B; b++) {
@@ -161,10 +166,20 @@ static void dg_float(const DgGeom *g, const double *A, bool ta, const double *Bm
     } else if (N == 1) {
       if (!ta) blas_gemv(false, M, K, a, lda, bb, c);
       else blas_gemv(true, K, M, a, lda, bb, c);
-    } else {
+    } else if (M * N * K <= 4 * DG_PANEL_MACS) {
       blas_gemm(ta, tb, M, N, K, a, lda, bb, ldb, c, N);
+    } else {
+      int64_t rows = DG_PANEL_MACS / (N * K);
+      if (rows < 64) rows = 64;
+      for (int64_t i0 = 0; i0 < M; i0 += rows) {
+        if (jx_check_interrupt(I) < 0) return -1;
+        int64_t m = M - i0 < rows ? M - i0 : rows;
+        blas_gemm(ta, tb, m, N, K, ta ? a + i0 : a + i0 * lda, lda, bb, ldb, c + i0 * N, N);
+      }
     }
+    if (g->B > 1 && jx_check_interrupt(I) < 0) return -1;
   }
+  return 0;
 }
 
 static void dg_int(const DgGeom *g, const int64_t *A, const int64_t *Bm, int64_t *C) {
@@ -212,7 +227,7 @@ Value impl_dot_general(Interp *I, const Value *in, const Params *p) {
       if (!A) goto done;
       const double *Bm = dg_layout(I, &b, g.pb, g.nb, g.nc, &tb, &trb);
       if (!Bm) goto done;
-      dg_float(&g, A, tra, Bm, trb, ARR_F(r));
+      if (dg_float(I, &g, A, tra, Bm, trb, ARR_F(r)) < 0) goto done;
     } else {
       bool tra, trb;
       const double *A = dg_layout(I, &a, g.pa, g.nb, g.fa, &ta, &tra);

@@ -97,7 +97,7 @@ def build(stage, make_args):
 def unit_tests(stage, build_dir, env, jobs):
     """ctest in build_dir; counts the Criterion tests inside each test binary."""
     header(stage)
-    rc, out = run(["ctest", "--test-dir", build_dir, "-V", "-j", str(jobs), "--timeout", "600"],
+    rc, out = run(["ctest", "--test-dir", build_dir, "-V", "-j", str(jobs), "--timeout", "300"],
                   env=env, capture=True, timeout=1800)
     out = ANSI_RE.sub("", out)
     names, status, synth, lines = {}, {}, {}, {}

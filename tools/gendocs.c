@@ -24,13 +24,16 @@ typedef struct {
 
 static const Section sections[] = {
     {NULL, "Core", "The language's basic functions: printing, conversion, ranges, assertions."},
-    {NULL, "Arrays", "Creation, elementwise math, reductions, shapes, linear algebra and "
-                     "nn. activations; all differentiable where the math is."},
+    {NULL, "Arrays",
+     "Creation, elementwise math, reductions, shapes, linear algebra and "
+     "nn. activations; all differentiable where the math is."},
     {NULL, "Random numbers", "JAX's threefry-2x32 PRNG: the same key gives JAX's numbers."},
-    {NULL, "Transformations", "grad, vmap, jit and friends: they take functions and return "
-                              "functions, and compose to any depth."},
-    {NULL, "Teaching, plots and data", "Seeing the machinery (explain, graph), plots in the "
-                                       "terminal and as SVG, and data files (CSV, numpy .npy)."},
+    {NULL, "Transformations",
+     "grad, vmap, jit and friends: they take functions and return "
+     "functions, and compose to any depth."},
+    {NULL, "Teaching, plots and data",
+     "Seeing the machinery (explain, graph), plots in the "
+     "terminal and as SVG, and data files (CSV, numpy .npy)."},
 };
 #define NSECT (int)(sizeof sections / sizeof sections[0])
 
@@ -58,10 +61,14 @@ static bool has_example(const char *doc) {
 
 static void anchor(const char *title, FILE *f) {
   for (const char *p = title; *p; p++) {
-    if (*p == ' ') fputc('-', f);
-    else if (*p == ',') continue;
-    else if (*p >= 'A' && *p <= 'Z') fputc(*p - 'A' + 'a', f);
-    else fputc(*p, f);
+    if (*p == ' ')
+      fputc('-', f);
+    else if (*p == ',')
+      continue;
+    else if (*p >= 'A' && *p <= 'Z')
+      fputc(*p - 'A' + 'a', f);
+    else
+      fputc(*p, f);
   }
 }
 
@@ -151,14 +158,17 @@ int main(int argc, char **argv) {
       fprintf(f, "<a id=\"");
       for (const char *p = d->name; *p; p++) fputc(*p == '.' ? '-' : *p, f);
       fprintf(f, "\"></a>\n\n### `%s(%s)`\n\n", d->name, d->sig ? d->sig : "");
-      if (d->doc && *d->doc) put_doc(d->doc, f);
-      else fprintf(f, "*(no help text yet)*\n");
+      if (d->doc && *d->doc)
+        put_doc(d->doc, f);
+      else
+        fprintf(f, "*(no help text yet)*\n");
       fprintf(f, "\n");
     }
   }
   /* the prelude's constants: names bound in the builtins that are no row */
   Interp *I = jx_new();
-  fprintf(f, "## Constants\n\nDefined by the prelude (stdlib/prelude.jx).\n\n| name | value |\n|---|---|\n");
+  fprintf(f, "## Constants\n\nDefined by the prelude (stdlib/prelude.jx).\n\n| name | value "
+             "|\n|---|---|\n");
   if (I && eval_init(I) == 0 && eval_prelude(I) == 0) {
     Dict *b = AS_DICT(I->builtins);
     for (int64_t i = 0; i < b->n; i++) {

@@ -89,8 +89,27 @@ class JxKernel(Kernel):
     def _run(self, code, on_text):
         """Send a cell; forward printed text; return (result, error)."""
         body = code.encode("utf-8")
-        self.jx.stdin.write(b"\x1eCELL %d\n" % len(body) + body)
-        self.jx.stdin.flush()
+        # While the cell runs, Ctrl-C / Interrupt goes to jx (which stops the
+        # cell and keeps its bindings) instead of raising KeyboardInterrupt
+        # at a random place in this process.
+        def forward(signum, frame):
+            try:
+                self.jx.send_signal(signal.SIGINT)
+            except OSError:
+                pass
+        try:
+            old = signal.signal(signal.SIGINT, forward)
+        except ValueError:  # not the main thread
+            old = None
+        try:
+            self.jx.stdin.write(b"\x1eCELL %d\n" % len(body) + body)
+            self.jx.stdin.flush()
+            return self._collect(on_text)
+        finally:
+            if old is not None:
+                signal.signal(signal.SIGINT, old)
+
+    def _collect(self, on_text):
         result = error = None
         pending = b""
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
@@ -99,6 +118,8 @@ class JxKernel(Kernel):
                 chunk = os.read(self.jx.stdout.fileno(), 65536)
             except KeyboardInterrupt:
                 self.jx.send_signal(signal.SIGINT)
+                continue
+            except InterruptedError:
                 continue
             if not chunk:
                 raise EOFError

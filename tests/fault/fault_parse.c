@@ -3,7 +3,7 @@
  *
  * usage: fault_parse [--stride K] [-v] FILE...
  *
- * For every FILE (the test programs: tests/jx/**, ../shared/conformance,
+ * For every FILE (the test programs: tests/jx/..., ../shared/conformance,
  * examples) it parses and resolves, with the real front end
  * (parse_program), every prefix src[0..k) and every text with one byte
  * deleted (k = 0, K, 2K, … with --stride K; K = 1 by default).  Each must

@@ -6,9 +6,12 @@
  * where and negation, for a scalar x or an x of shape (n,), n <= 4, and the
  * point x0 and a batch xs of 3 points.  With def g(x) = e(x) and
  * def f(x) = sum(g(x)), it checks
- *   - grad(f)(x0) against central finite differences of f (Richardson
- *     extrapolated; components where two step sizes disagree — a kink, an
- *     overflow — are skipped);
+ *   - grad(f)(x0) against jvp (forward mode, another rule table) and
+ *     against central finite differences of f at steps h, h/2, h/4
+ *     (Richardson extrapolated; a component gets no verdict where the two
+ *     estimates disagree — a kink, an overflow, an oscillation faster than
+ *     h — or where an intermediate value at x0 is not finite, since then
+ *     the gradient is NaN in JAX too);
  *   - vmap(g)(xs)[i] == g(xs[i]) and vmap(grad(f))(xs)[i] == grad(f)(xs[i]);
  *   - jit(f)(x0) == f(x0) and jit(grad(f))(x0) == grad(f)(x0).
  * A mismatch beyond tolerance, or a transformation that fails where the
@@ -43,6 +46,9 @@ typedef struct {
   char *s[MAX_STACK];
   int n;
   bool overflow;
+  /* every subexpression made (copies), for the finiteness check */
+  char *sub[MAX_OPS + 8];
+  int nsub;
 } Stack;
 
 static char *fmt(const char *f, const char *a, const char *c) {
@@ -61,6 +67,7 @@ static void push(Stack *st, char *s) {
     return;
   }
   st->s[st->n++] = s;
+  if (st->nsub < MAX_OPS + 8) st->sub[st->nsub++] = strdup(s);
 }
 
 static char *pop(Stack *st) { return st->n ? st->s[--st->n] : strdup("x"); }
@@ -214,7 +221,8 @@ int fuzz_ad_one(const uint8_t *data, size_t size) {
   for (int i = 0; i < n; i++) x0[i] = point(&b);
   for (int j = 0; j < BATCH; j++)
     for (int i = 0; i < n; i++) xs[j][i] = point(&b);
-  Stack st = {{0}, 0, false};
+  Stack st;
+  memset(&st, 0, sizeof st);
   gen(&b, &st);
   char *e = pop(&st);
   while (st.n) {
@@ -259,16 +267,52 @@ int fuzz_ad_one(const uint8_t *data, size_t size) {
   double fx[1], g[64];
   int64_t nf, ng;
   if (num(&c, "f(x0)", fx, 1, &nf, &kind) <= 0 || !isfinite(fx[0])) goto vmaps;
+  /* Every intermediate must be finite at x0: a NaN or inf in the branch
+   * where() does not select, or tanh of an overflowed exp, makes the
+   * gradient NaN in jx as in JAX (0 * inf), while f stays finite. */
+  {
+    size_t fl = 64;
+    for (int k = 0; k < st.nsub; k++) fl += strlen(st.sub[k]) + 32;
+    char *fin = malloc(fl);
+    if (!fin) abort();
+    size_t k0 = (size_t)snprintf(fin, fl, "def fin(x) = all(array([True");
+    for (int k = 0; k < st.nsub; k++)
+      k0 += (size_t)snprintf(fin + k0, fl - k0, ", all(isfinite(%s))", st.sub[k]);
+    snprintf(fin + k0, fl - k0, "]))\nfin(x0)");
+    Value v = fz_eval(c.I, fin, strlen(fin), &kind);
+    free(fin);
+    bool finite = !IS_EXC(v) && v.tag == T_BOOL && v.u.i;
+    v_decref(v);
+    if (!finite) goto vmaps;
+  }
   int rg = num(&c, "grad(f)(x0)", g, 64, &ng, &kind);
   if (rg < 0)
     fz_fail("ad", prog, c.plen, "f(x0) works but grad(f)(x0) raises %s", err_kind_name(kind));
   if (rg == 0) goto vmaps;
   if (ng != n) fz_fail("ad", prog, c.plen, "grad has %lld components, x has %d", (long long)ng, n);
   for (int i = 0; i < n; i++) {
-    double fd[2];
+    /* forward mode must agree with reverse mode (separate rule tables) */
+    {
+      char et[256], xt[256];
+      double ei[MAX_N] = {0}, jv[1];
+      ei[i] = 1.0;
+      arr_text(et, sizeof et, ei, n, scalar);
+      arr_text(xt, sizeof xt, x0, n, scalar);
+      snprintf(tmp, 4096, "jvp(f, (%s,), (%s,))[1]", xt, et);
+      int64_t nj;
+      int rj = num(&c, tmp, jv, 1, &nj, &kind);
+      if (rj < 0)
+        fz_fail("ad", prog, c.plen, "grad works but %s raises %s", tmp, err_kind_name(kind));
+      if (rj > 0 && !close_enough(jv[0], g[i], 1e-9, 1e-12))
+        fz_fail("ad", prog, c.plen, "grad(f)(x0)[%d] = %.17g but jvp gives %.17g", i, g[i], jv[0]);
+    }
+    /* central differences at h, h/2, h/4; a verdict only where the two
+     * Richardson estimates agree closely (smooth at this scale: no kink,
+     * no oscillation faster than h, no overflow) */
+    double fd[3];
     bool ok = true;
-    for (int s = 0; s < 2 && ok; s++) {
-      double h = (s ? 0.5e-3 : 1e-3) * fmax(1.0, fabs(x0[i]));
+    for (int s = 0; s < 3 && ok; s++) {
+      double h = ldexp(1e-3, -s) * fmax(1.0, fabs(x0[i]));
       double v[2];
       for (int sign = 0; sign < 2; sign++) {
         double xp[MAX_N];
@@ -283,13 +327,14 @@ int fuzz_ad_one(const uint8_t *data, size_t size) {
       if (ok) fd[s] = (v[0] - v[1]) / (2 * h);
     }
     if (!ok) continue;
-    double est = (4 * fd[1] - fd[0]) / 3; /* Richardson: error O(h^4) */
-    double scale = 1.0 + fabs(est) + 1e-3 * fabs(fx[0]);
-    if (fabs(fd[1] - fd[0]) > 1e-3 * scale) continue; /* not smooth here: no verdict */
-    if (!(fabs(g[i] - est) <= 1e-4 * scale))
+    double est01 = (4 * fd[1] - fd[0]) / 3, est12 = (4 * fd[2] - fd[1]) / 3; /* O(h^4) */
+    double scale = 1.0 + fabs(est12) + 1e-3 * fabs(fx[0]);
+    if (fabs(est01 - est12) > 1e-6 * scale) continue; /* no verdict here */
+    if (!(fabs(g[i] - est12) <= 1e-4 * scale))
       fz_fail("ad", prog, c.plen,
-              "grad(f)(x0)[%d] = %.17g but finite differences give %.17g (h: %.17g, h/2: %.17g)",
-              i, g[i], est, fd[0], fd[1]);
+              "grad(f)(x0)[%d] = %.17g but finite differences give %.17g (h, h/2, h/4: %.17g, "
+              "%.17g, %.17g)",
+              i, g[i], est12, fd[0], fd[1], fd[2]);
   }
 vmaps:
   for (int j = 0; j < BATCH; j++) {
@@ -304,6 +349,7 @@ vmaps:
   same(&c, "f(x0)", "jit(f)(x0)", 1e-12);
   same(&c, "grad(f)(x0)", "jit(grad(f))(x0)", 1e-12);
 done:
+  for (int k = 0; k < st.nsub; k++) free(st.sub[k]);
   fz_free(c.I);
   free(prog);
   free(x0t);

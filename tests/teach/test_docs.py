@@ -5,8 +5,8 @@ usage: tests/teach/test_docs.py [--jx PATH] [--update] [FILE.md ...]
 
 Every ```jx block of a file is run, in order, as one program (later blocks
 see the bindings of earlier ones); a ```text block right after a ```jx
-block is that block's expected output, compared exactly (trailing spaces
-ignored).  Blocks fenced as ```jx-norun are shown but not run.  --update
+block is that block's expected output, compared as text (trailing spaces
+ignored) with numbers equal to 1e-9 relative.  Blocks fenced as ```jx-norun are shown but not run.  --update
 rewrites the ```text blocks with the actual output (review the diff!).
 Ends with the line `N passed, N failed`.
 """
@@ -19,6 +19,23 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MARK = "@@jx-doc-block@@"
 FENCE = re.compile(r"^```(\w[\w-]*)?\s*$")
+
+
+NUM = re.compile(r"(?<![\w.])[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w])")
+
+
+def same(want, got, rtol=1e-9):
+    """Equal text, numbers equal to rtol (the last digits of a float may move
+    when the arithmetic is reordered)."""
+    if want == got:
+        return True
+    if NUM.sub("#", want) != NUM.sub("#", got):
+        return False
+    for a, b in zip(NUM.findall(want), NUM.findall(got)):
+        x, y = float(a), float(b)
+        if abs(x - y) > rtol * max(abs(x), abs(y)) + 1e-300:
+            return False
+    return True
 
 
 def blocks(text):
@@ -71,7 +88,7 @@ def check(path, jx, update):
         t = nxt[0]
         want = "\n".join(l.rstrip() for l in t[3].split("\n")).rstrip()
         got = "\n".join(l.rstrip() for l in outs[k].split("\n")).rstrip()
-        if want == got:
+        if same(want, got):
             passed += 1
         elif update:
             edits.append((t[1], t[2], got))

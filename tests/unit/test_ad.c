@@ -3,6 +3,7 @@
  * memory held by grad over long loops. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ad/ad.h"
@@ -104,4 +105,116 @@ Test(ad, long_loop_under_grad) {
   double v = run_f("grad(fn(x) { let s = 0.0; for i in range(10000) { s += x * 0.001 }; s })(1.0)");
   cr_assert_float_eq(v, 10.0, 1e-9);
   cr_assert_eq(trace_depth(I), 0);
+}
+
+/* ---- the fault table: an error of every kind at every depth of
+ * grad(vmap(grad(f))) (and with jit, jvp, custom rules, control flow)
+ * leaves the trace stack empty and the interpreter working. */
+
+/* One check: src fails with `kind`; then trace depth 0, call depth 0, and
+ * a nested transformation still gives the right value. */
+static void fails_clean(const char *src, ErrKind kind) {
+  expect_error(src, kind, NULL);
+  cr_assert_eq(I->depth, 0, "call depth %d after %s", I->depth, src);
+  cr_assert_float_eq(run_f("grad(fn(x) => sum(vmap(grad(fn(y) => y * y * x))(array([1.0, 2.0]))))(1.0)"),
+                     6.0, 1e-12, "transformations broken after %s", src);
+  cr_assert_eq(trace_depth(I), 0);
+}
+
+Test(ad, every_error_kind_at_every_depth) {
+  run("def gvg(f) = fn(x) => grad(fn(z) => sum(vmap(grad(f))(z * x)))(x)");
+  static const struct {
+    const char *body; /* the inner function's body, of y */
+    ErrKind kind;
+  } errs[] = {
+      {"y + undefined_q", E_NAME},
+      {"y + 'a'", E_TYPE},
+      {"y * zeros((10**12,))", E_MEMORY},
+      {"y + array([1.0, 2.0, 3.0])[7]", E_INDEX},
+      {"y + {'a': 1.0}['b']", E_KEY},
+      {"y + float(1 // 0)", E_VALUE},
+      {"y + sum(array([1.0, 2.0]) + array([1.0, 2.0, 3.0]))", E_SHAPE},
+      {"y + deep_q(y)", E_RECURSION},
+      {"y + (assert(False, 'no') or 0.0)", E_ASSERTION},
+  };
+  run("def deep_q(v) = deep_q(v) + 1.0");
+  char buf[512];
+  for (size_t k = 0; k < sizeof errs / sizeof errs[0]; k++) {
+    /* innermost (inside grad inside vmap inside grad) */
+    snprintf(buf, sizeof buf, "gvg(fn(y) => %s)(array([1.0, 2.0]))", errs[k].body);
+    fails_clean(buf, errs[k].kind);
+    /* at the vmap level, at the outer grad level, and at the top */
+    snprintf(buf, sizeof buf,
+             "grad(fn(x) => sum(vmap(fn(y) => %s)(x)))(array([1.0, 2.0]))", errs[k].body);
+    fails_clean(buf, errs[k].kind);
+    snprintf(buf, sizeof buf, "grad(fn(y) => sum(%s))(array([1.0, 2.0]))", errs[k].body);
+    fails_clean(buf, errs[k].kind);
+    /* under jit, jvp, vjp, a custom rule and control flow */
+    snprintf(buf, sizeof buf, "jit(vmap(fn(y) => %s))(array([1.0, 2.0]))", errs[k].body);
+    fails_clean(buf, errs[k].kind);
+    snprintf(buf, sizeof buf, "jvp(fn(y) => vmap(grad(fn(y) => %s))(y), (array([1.0]),), (array([1.0]),))",
+             errs[k].body);
+    fails_clean(buf, errs[k].kind);
+    snprintf(buf, sizeof buf, "vjp(fn(y) => sum(%s), array([1.0]))[1](1.0)", errs[k].body);
+    fails_clean(buf, errs[k].kind);
+    snprintf(buf, sizeof buf,
+             "grad(custom_jvp(fn(y) => y * 1.0, fn(p, t) => (p[0], (fn(y) => %s)(p[0]) * t[0])))(1.0)",
+             errs[k].body);
+    fails_clean(buf, errs[k].kind);
+    snprintf(buf, sizeof buf,
+             "grad(fn(x) => while_loop(fn(v) => v < 3.0, fn(y) => %s, x))(1.0)", errs[k].body);
+    fails_clean(buf, errs[k].kind);
+    snprintf(buf, sizeof buf,
+             "vmap(fn(x) => cond(x > 1.0, fn(y) => %s, fn(y) => y, x))(array([1.0, 2.0]))",
+             errs[k].body);
+    fails_clean(buf, errs[k].kind);
+  }
+}
+
+Test(ad, interrupt_at_every_depth) {
+  /* Ctrl-C (I->interrupted) while a nested transformation runs */
+  static const char *const progs[] = {
+      "grad(fn(x) => sum(vmap(grad(fn(y) => y * y * x))(array([1.0, 2.0]))))(1.0)",
+      "jit(fn(x) => grad(fn(y) => y * x)(x))(2.0)",
+      "vmap(fn(x) => while_loop(fn(v) => v < 5.0, fn(v) => v + 1.0, x))(array([1.0, 2.0]))",
+  };
+  for (size_t k = 0; k < sizeof progs / sizeof progs[0]; k++) {
+    I->interrupted = 1;
+    Value v = run(progs[k]);
+    cr_assert(IS_EXC(v), "%s ran through an interrupt", progs[k]);
+    cr_assert_eq(I->err.kind, E_INTERRUPTED, "%s: %s", progs[k], I->err.msg);
+    jx_err_clear(I);
+    cr_assert_eq(trace_depth(I), 0, "trace stack not clean after an interrupt in %s", progs[k]);
+    cr_assert_eq(I->depth, 0);
+    cr_assert_eq(I->interrupted, 0);
+  }
+  cr_assert_float_eq(run_f("grad(fn(x) => x * x)(3.0)"), 6.0, 1e-12);
+}
+
+Test(ad, out_of_memory_at_every_allocation_of_grad_vmap_grad) {
+  /* the N-th allocation of a nested transformation fails, for every N:
+   * a MemoryError (or success), and a clean trace stack each time */
+  run("def inner(y) = sin(y) * y * y");
+  const char *src = "grad(fn(x) => sum(vmap(grad(inner))(x * 2.0)))(array([0.5, 1.0, 1.5]))";
+  int fired = 0;
+  for (long n = 1; n < 100000; n++) {
+    jx_fail_after(n);
+    Value v = run(src);
+    bool hit = jx_fail_pending() == 0;
+    jx_fail_after(0);
+    if (IS_EXC(v)) {
+      cr_assert_eq(I->err.kind, E_MEMORY, "allocation %ld: %s: %s", n, err_kind_name(I->err.kind),
+                   I->err.msg);
+      jx_err_clear(I);
+    } else {
+      v_decref(v);
+      cr_assert_eq(I->err.kind, E_NONE, "allocation %ld: success with an error pending", n);
+    }
+    cr_assert_eq(trace_depth(I), 0, "trace stack not clean after allocation %ld failed", n);
+    cr_assert_eq(I->depth, 0);
+    if (!hit) break; /* n is past the last allocation */
+    fired++;
+  }
+  cr_assert(fired > 10, "only %d allocations?", fired);
+  cr_assert_float_eq(run_f("grad(fn(x) => x * x)(3.0)"), 6.0, 1e-12);
 }

@@ -79,18 +79,42 @@ Test(teach, plot_writes_braille) {
   cr_assert(out.s && strstr(out.s, "\xe2\xa0")); /* U+28xx */
 }
 
-/* every allocation failing in turn: errors, never crashes or leaks */
-Test(teach, npy_alloc_failures) {
-  const char *src = "save_npy(\"/tmp/jx_unit_teach.npy\", array([[1.0, 2.0], [3.0, 4.0]]))\n"
-                    "load_npy(\"/tmp/jx_unit_teach.npy\")";
-  for (long n = 1; n < 200; n++) {
+/* every allocation failing in turn: errors, never crashes, hangs or leaks */
+static void alloc_failures(const char *src, long upto) {
+  for (long n = 1; n < upto; n++) {
     jx_fail_after(n);
     Value v = run(src);
     jx_fail_after(0);
-    if (IS_EXC(v)) jx_err_clear(I);
-    else v_decref(v);
+    if (IS_EXC(v))
+      jx_err_clear(I);
+    else
+      v_decref(v);
   }
+}
+
+Test(teach, npy_alloc_failures) {
+  const char *src = "save_npy(\"/tmp/jx_unit_teach.npy\", array([[1.0, 2.0], [3.0, 4.0]]))\n"
+                    "load_npy(\"/tmp/jx_unit_teach.npy\")";
+  alloc_failures(src, 200);
   Value v = run(src);
   cr_assert_eq(v.tag, T_ARRAY);
   v_decref(v);
+}
+
+Test(teach, csv_alloc_failures) {
+  alloc_failures("save_csv(\"/tmp/jx_unit_teach.csv\", eye(3), header=\"a,b,c\")\n"
+                 "load_csv(\"/tmp/jx_unit_teach.csv\", skip_header=1)",
+                 200);
+}
+
+Test(teach, explain_alloc_failures) {
+  alloc_failures("explain(grad(fn(p) => sum(p[\"w\"] * sin(p[\"w\"])) + p[\"b\"]))"
+                 "({\"w\": array([1.0, 2.0]), \"b\": 0.5})",
+                 400);
+  alloc_failures("explain(fn(x) => x * 2.0)(1.0)", 200);
+}
+
+Test(teach, graph_plot_alloc_failures) {
+  alloc_failures("graph(grad(fn(x) => x * sin(x)))(1.0)", 300);
+  alloc_failures("plot((sin, cos), -1.0, 1.0, width=12, height=4)", 300);
 }
