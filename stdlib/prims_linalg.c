@@ -128,7 +128,7 @@ static const double *dg_layout(Interp *I, const Opnd *x, const int64_t *perm, in
 
 /* Row panels of a big product, so that Ctrl-C (I->interrupted) stops it
  * between two BLAS calls: about 2^26 multiply-adds per call. */
-#define DG_PANEL_MACS ((int64_t)1 << 26)
+#define DG_PANEL_MACS ((int64_t)1 << 28) /* ~10-30 ms of dgemm: Ctrl-C latency vs re-packing B per panel */
 
 /* 0, or -1 with Interrupted raised. */
 static int dg_float(Interp *I, const DgGeom *g, const double *A, bool ta, const double *Bm,
