@@ -509,6 +509,9 @@ static Value bi_enumerate(Interp *I, Value *a, int n, Value self) {
     return jx_raise(I, E_TYPE, "enumerate() start must be an integer");
   int64_t len = seq_len(I, a[0], "enumerate");
   if (len < 0) return v_exc();
+  if (len > 0 && start > INT64_MAX - (len - 1))
+    return jx_raise(I, E_VALUE, "enumerate() start %lld: the indices would overflow int64",
+                    (long long)start);
   Value t = tuple_new(I, len);
   if (IS_EXC(t)) return t;
   for (int64_t i = 0; i < len; i++) {

@@ -25,13 +25,37 @@ static bool should_fail(void) {
   return false;
 }
 
+/* A big request must fit in the memory the kernel reports available (half
+ * of it, since the buffer is usually written at once and other buffers of
+ * the same computation follow): past that, Linux would kill the process
+ * (the REPL's bindings lost) instead of malloc failing.  Checked only from
+ * BIG_REQUEST up, where the cost of reading /proc/meminfo does not show. */
+#define BIG_REQUEST ((size_t)64 << 20)
+
+static bool too_big(size_t n) {
+  if (n < BIG_REQUEST) return false;
+  FILE *f = fopen("/proc/meminfo", "r");
+  if (!f) return false;
+  char line[128];
+  unsigned long long kb = 0;
+  bool found = false;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+      found = true;
+      break;
+    }
+  fclose(f);
+  return found && n / 1024 > kb / 2;
+}
+
 static void oom(Interp *I, size_t n) {
   if (!I) I = last_interp;
   if (I) jx_raise(I, E_MEMORY, "out of memory (allocating %zu bytes)", n);
 }
 
 void *jx_malloc(Interp *I, size_t n) {
-  void *p = should_fail() || (alloc_limit && n > alloc_limit) ? NULL : malloc(n ? n : 1);
+  void *p = should_fail() || (alloc_limit && n > alloc_limit) || too_big(n) ? NULL
+                                                                           : malloc(n ? n : 1);
   if (!p) oom(I, n);
   return p;
 }
@@ -41,7 +65,8 @@ void *jx_calloc(Interp *I, size_t count, size_t size) {
     oom(I, SIZE_MAX);
     return NULL;
   }
-  void *p = should_fail() || (alloc_limit && count * size > alloc_limit)
+  void *p = should_fail() || (alloc_limit && count * size > alloc_limit) ||
+                    too_big(count * size)
                 ? NULL
                 : calloc(count ? count : 1, size ? size : 1);
   if (!p) oom(I, count * size);
@@ -49,7 +74,8 @@ void *jx_calloc(Interp *I, size_t count, size_t size) {
 }
 
 void *jx_realloc(Interp *I, void *p, size_t n) {
-  void *q = should_fail() || (alloc_limit && n > alloc_limit) ? NULL : realloc(p, n ? n : 1);
+  void *q = should_fail() || (alloc_limit && n > alloc_limit) || too_big(n) ? NULL
+                                                                           : realloc(p, n ? n : 1);
   if (!q) oom(I, n);
   return q;
 }

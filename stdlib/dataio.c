@@ -21,12 +21,14 @@
 /* ------------------------------------------------------------------ */
 /* files                                                                */
 
-/* Whole file into a malloc'd buffer (plain malloc: freed here). */
+/* Whole file into a jx_malloc'd buffer (the caller frees it; jx_realloc
+ * refuses what would not fit in memory: reading /dev/zero ends in a
+ * MemoryError, not the kernel's OOM killer). */
 static int read_all(Interp *I, const char *path, const char *who, char **out, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f) return jx_raisei(I, E_IO, "%s: cannot open '%s': %s", who, path, strerror(errno));
   size_t cap = 1 << 16, n = 0;
-  char *buf = malloc(cap + 1);
+  char *buf = jx_malloc(I, cap + 1);
   if (!buf) {
     fclose(f);
     return jx_raisei(I, E_MEMORY, "%s: out of memory reading '%s'", who, path);
@@ -38,9 +40,9 @@ static int read_all(Interp *I, const char *path, const char *who, char **out, si
         fclose(f);
         return jx_raisei(I, E_IO, "%s: '%s' is too large", who, path);
       }
-      char *nb = realloc(buf, cap * 2 + 1);
+      char *nb = jx_realloc(I, buf, cap * 2 + 1);
       if (!nb) {
-        free(buf);
+        jx_free(buf);
         fclose(f);
         return jx_raisei(I, E_MEMORY, "%s: out of memory reading '%s'", who, path);
       }
@@ -50,6 +52,11 @@ static int read_all(Interp *I, const char *path, const char *who, char **out, si
     size_t k = fread(buf + n, 1, cap - n, f);
     n += k;
     if (k == 0) break;
+    if (I->interrupted && jx_check_interrupt(I) < 0) { /* Ctrl-C: a pipe, /dev/zero */
+      jx_free(buf);
+      fclose(f);
+      return -1;
+    }
   }
   int err = ferror(f);
   fclose(f);

@@ -371,6 +371,9 @@ LIB_FN(bi_identity) {
 
 /* tri(N, M=None, k=0): lower-triangular ones (j <= i + k). */
 static Value tri_mask(Interp *I, int64_t n, int64_t m, int64_t k, DType dt) {
+  /* offsets past the matrix mean all or nothing (and i + k must not overflow) */
+  if (k > m) k = m;
+  if (k < -n - 1) k = -n - 1;
   int64_t sh[2] = {n, m};
   Array *a = arr_alloc(I, dt, 2, sh);
   if (!a) return v_exc();
@@ -405,6 +408,7 @@ static Value tril_triu(Interp *I, Value *args, bool upper, const char *fname) {
     return jx_raise(I, E_VALUE, "%s: x must be at least 2-d, got shape with %d dimension(s)",
                     fname, a.ndim);
   int64_t n = a.shape[a.ndim - 2], m = a.shape[a.ndim - 1];
+  if (k < -n - 1) k = -n - 1; /* k - 1 below must not overflow */
   /* tril keeps j <= i + k; triu keeps j >= i + k, i.e. not (j <= i + k - 1) */
   Value mask = tri_mask(I, n, m, upper ? k - 1 : k, DT_BOOL);
   if (IS_EXC(mask)) return mask;

@@ -158,6 +158,9 @@ static Value diagonal(Interp *I, Value x, int64_t offset, Value ax1v, Value ax2v
   perm[j + 1] = a2;
   int64_t n = a.shape[a1], m = a.shape[a2];
   int64_t count, start;
+  /* an offset past the matrix gives an empty diagonal (and must not overflow) */
+  if (offset > m) offset = m;
+  if (offset < -n) offset = -n;
   if (offset >= 0) {
     count = m - offset < n ? m - offset : n;
     start = offset;
@@ -213,6 +216,8 @@ LIB_FN(bi_diag) {
   if (lib_int_arg(I, args[1], "diag", "k", &k) < 0) return v_exc();
   if (a.ndim == 2) return diagonal(I, args[0], k, v_int(0), v_int(1), "diag");
   if (a.ndim != 1) return jx_raise(I, E_VALUE, "diag: input must be 1-d or 2-d");
+  if (k > INT64_MAX - a.shape[0] || k < -(INT64_MAX - a.shape[0]))
+    return jx_raise(I, E_VALUE, "diag: the result is too large");
   int64_t n = a.shape[0], ak = k < 0 ? -k : k, size = n + ak;
   /* v padded with size zeros between elements lands on the main diagonal
    * of a size x size matrix; the offset shifts it. */

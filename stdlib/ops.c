@@ -100,6 +100,13 @@ static Value scalar_binop(Interp *I, BinOp op, Value a, Value b) {
     if (j == 0) return jx_raise(I, E_VALUE, "integer division or modulo by zero");
     return v_int(ipy_mod(i, j));
   case OP_POW:
+    if (a.tag == T_FLOAT && b.tag == T_INT) {
+      /* float ** int is integer_pow (repeated products), as for arrays and
+       * in JAX: a scalar and the same value in an array (vmap) must agree */
+      Params p = PARAMS_INIT;
+      p.i0 = j;
+      return jx_bind(I, P_integer_pow, &a, &p);
+    }
     if (fl || j < 0) return v_float(pow(x, y));
     return v_int(ipy_pow(i, j));
   case OP_MATMUL:

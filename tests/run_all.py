@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build jx twice and run every test; what `./jx-dev test` and CI run.
 
-usage: tests/run_all.py [--no-asan] [--no-build] [-j N]
+usage: tests/run_all.py [--no-asan] [--no-build] [-j N] [--soak] [--fuzz SECONDS]
 
 Stages, in order:
   1. build/       (make)       the normal -O2 build: jx, then the unit tests
@@ -9,11 +9,18 @@ Stages, in order:
   3. unit tests (Criterion, through ctest) of both builds
   4. golden tests tests/jx/**  (tests/run_golden.py) and the REPL tests
      (tests/repl/test_repl.py, through a pty) under both builds
-  5. examples/*.jx under the normal build: each must exit 0; then
+  5. examples/*.jx under both builds: each must exit 0; then
      tests/teach/test_*.py (numpy .npy round trips, the Jupyter kernel)
   6. the shared conformance tests (../shared/conformance, when it exists)
-     under the normal build, through tests/run_conformance.py and the
+     under both builds, through tests/run_conformance.py and the
      pending list tests/conformance-pending.txt
+  7. reliability (tests/fault, tests/fuzz; see tests/fault/README.md) under
+     both builds: malformed syntax at every position (fault_parse), the
+     out-of-memory injection (fault_oom), the fuzz corpus replay
+     (fuzz_replay), the fault table (tests/fault/run_faults.py) and a
+     1,000-command REPL session (tests/fault/soak.py; --soak: 10,000)
+  8. with --fuzz SECONDS (CI: 60): each libFuzzer target for that long
+     (tests/fuzz/run.sh; needs clang)
 A stage whose build failed is skipped (the failed build counts as one
 failure). The last line is `N passed, N failed` over every test of every
 stage; the exit status is 1 if anything failed. Standard library only.
@@ -166,14 +173,14 @@ def repl_tests(stage, jx, env):
     counted(stage, [sys.executable, script, "--jx", jx], env=env, timeout=900)
 
 
-def examples(stage, jx):
+def examples(stage, jx, env=None):
     header(stage)
     exdir = os.path.join(ROOT, "examples")
     files = sorted(f for f in os.listdir(exdir) if f.endswith(".jx")) if os.path.isdir(exdir) else []
     passed = failed = 0
     for f in files:
         t0 = time.time()
-        rc, out = run([jx, f], capture=True, timeout=EXAMPLE_TIMEOUT, cwd=exdir)
+        rc, out = run([jx, f], env=env, capture=True, timeout=EXAMPLE_TIMEOUT, cwd=exdir)
         if rc == 0:
             passed += 1
             print("ok   examples/%s (%.1fs)" % (f, time.time() - t0))
@@ -184,7 +191,7 @@ def examples(stage, jx):
     record(stage, passed, failed, "" if files else "no examples yet")
 
 
-def teach_tests(stage, jx):
+def teach_tests(stage, jx, env=None):
     """tests/teach/test_*.py: .npy round trips with numpy, the Jupyter kernel
     (each prints `N passed, N failed`; each skips itself when its tools are
     missing)."""
@@ -194,7 +201,8 @@ def teach_tests(stage, jx):
         if os.path.isdir(tdir) else []
     passed = failed = 0
     for f in files:
-        rc, out = run([sys.executable, os.path.join(tdir, f), "--jx", jx], capture=True, timeout=900)
+        rc, out = run([sys.executable, os.path.join(tdir, f), "--jx", jx], env=env, capture=True,
+                      timeout=900)
         sys.stdout.write(out)
         p = fl = 0
         for line in out.splitlines():
@@ -208,13 +216,57 @@ def teach_tests(stage, jx):
     record(stage, passed, failed, "" if files else "no tests/teach yet")
 
 
-def conformance(stage, jx, jobs):
+def conformance(stage, jx, jobs, env=None):
     header(stage)
     if not os.path.isdir(SHARED_CONFORMANCE):
         record(stage, 0, 0, "no ../shared/conformance here: skipped")
         return
     counted(stage, [sys.executable, os.path.join(ROOT, "tests", "run_conformance.py"),
-                    "--jx", jx, "-j", str(jobs), SHARED_CONFORMANCE], timeout=1800)
+                    "--jx", jx, "-j", str(jobs), SHARED_CONFORMANCE], env=env, timeout=1800)
+
+
+def fault_programs():
+    """The test programs whose every prefix and deletion fault_parse parses."""
+    out = []
+    for d in (os.path.join(ROOT, "tests", "jx"), SHARED_CONFORMANCE):
+        for dirpath, _, fs in os.walk(d):
+            out += [os.path.join(dirpath, f) for f in sorted(fs) if f.endswith(".jx")]
+    return sorted(out)
+
+
+def reliability(label, bdir, env, asan, soak):
+    """Stage 7 (tests/fault, tests/fuzz) with the tools built in bdir."""
+    tool = lambda name: os.path.join(ROOT, bdir, name)
+    jx = tool("jx")
+    t0 = time.time()
+    # every prefix and deletion of every test program (ASan: every 25th position)
+    header("malformed syntax (%s)" % label)
+    counted("malformed syntax (%s)" % label,
+            [tool("fault_parse"), "--max-parses", "20000"] + (["--stride", "25"] if asan else []) +
+            fault_programs(), env=env, timeout=1800)
+    header("out-of-memory injection (%s)" % label)
+    counted("OOM injection (%s)" % label, [tool("fault_oom"), "--full"], env=env, timeout=1800)
+    header("fuzz corpus replay (%s)" % label)
+    counted("fuzz corpus replay (%s)" % label,
+            [tool("fuzz_replay"), "-q", os.path.join(ROOT, "tests", "fuzz", "corpus")], env=env,
+            timeout=1800)
+    header("fault table (%s)" % label)
+    counted("fault table (%s)" % label,
+            [sys.executable, os.path.join(ROOT, "tests", "fault", "run_faults.py"), "--jx", jx] +
+            (["--quick"] if asan else []), env=env, timeout=1800)
+    header("long REPL session (%s)" % label)
+    counted("long session (%s)" % label,
+            [sys.executable, os.path.join(ROOT, "tests", "fault", "soak.py"), "--jx", jx,
+             "-n", str(10000 if soak else 1000)] + (["--no-rss"] if asan else []), env=env,
+            timeout=3600)
+    print("(reliability stages, %s: %.0fs)" % (label, time.time() - t0), flush=True)
+
+
+def fuzz(seconds):
+    """Stage 8: the libFuzzer targets, SECONDS each (tests/fuzz/run.sh)."""
+    header("fuzzing (%ds per target)" % seconds)
+    counted("fuzzing (libFuzzer)", ["sh", os.path.join(ROOT, "tests", "fuzz", "run.sh"), str(seconds)],
+            timeout=3 * seconds + 1800)
 
 
 def main():
@@ -222,6 +274,10 @@ def main():
     ap.add_argument("--no-asan", action="store_true", help="skip the ASan+UBSan build and its tests")
     ap.add_argument("--no-build", action="store_true", help="test the existing builds as they are")
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--soak", action="store_true",
+                    help="the long REPL session with 10,000 commands instead of 1,000")
+    ap.add_argument("--fuzz", type=int, metavar="SECONDS", default=0,
+                    help="also run each libFuzzer target for SECONDS (needs clang; CI: 60)")
     args = ap.parse_args()
     t_start = time.time()
     jobs = ["JOBS=%d" % args.jobs]
@@ -258,6 +314,16 @@ def main():
         examples("examples (build)", jx)
         teach_tests("teaching tools (build)", jx)
         conformance("conformance (build)", jx, args.jobs)
+    if have_asan:
+        examples("examples (build-asan)", jx_asan, ASAN_ENV)
+        teach_tests("teaching tools (build-asan)", jx_asan, ASAN_ENV)
+        conformance("conformance (build-asan)", jx_asan, args.jobs, ASAN_ENV)
+    if have_units:
+        reliability("build", "build", {}, False, args.soak)
+    if have_asan_units:
+        reliability("build-asan", "build-asan", ASAN_ENV, True, args.soak)
+    if args.fuzz > 0:
+        fuzz(args.fuzz)
 
     passed = sum(r[1] for r in results)
     failed = sum(r[2] for r in results)

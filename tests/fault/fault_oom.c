@@ -20,8 +20,8 @@
  * By default each scenario tries about --budget points (default 300):
  * every N up to a third of it, then an even stride over the rest of the
  * scenario's allocations; --full tries every N; --at N only that N (to
- * debug a finding: fault_oom --at N -v SCENARIO).  Ends with `N passed, N failed` (one test per scenario) after a line
- * with the number of injection points covered.
+ * debug a finding: fault_oom --at N -v SCENARIO).  Ends with `N passed, N failed` (one test per
+ * scenario) after a line with the number of injection points covered.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,7 +118,8 @@ static const Scenario scenarios[] = {
        "fn(x, g) => (where(x > 0.0, g, 0.0),))",
        OK},
       {"grad(fn(x) => sum(cr(x)))(array([-1.0, 0.5, 2.0]))", OK},
-      {"(jacfwd(fn(x) => sin(x) * x)(array([1.0, 2.0])), jacrev(fn(x) => x ** 2.0)(array([1.0, 3.0])))",
+      {"(jacfwd(fn(x) => sin(x) * x)(array([1.0, 2.0])), jacrev(fn(x) => x ** 2.0)(array([1.0, "
+       "3.0])))",
        OK},
       {"hessian(fn(x) => sum(x ** 3.0))(array([1.0, 2.0]))", OK},
       {"value_and_grad(fn(x) => sum(tanh(x)))(array([0.1, 0.2]))", OK},
@@ -135,13 +136,56 @@ static const Scenario scenarios[] = {
       {"(split(arange(6.0), 3), take(arange(5.0), array([0, 2])), diag(m), trace(m), eye(3))", OK},
       {"tree_map(fn(x) => x * 2.0, {'a': (1.0, m), 'b': [2.0]})", OK},
       {"(keys({'a': 1, 'b': 2}), items({'a': 1}), list_sum = 0)", E_SYNTAX},
-      {"let acc = 0; for (i, v) in enumerate(zip((1, 2), (3, 4))) { acc += i * v[0] * v[1] }; acc", OK},
+      {"let acc = 0; for (i, v) in enumerate(zip((1, 2), (3, 4))) { acc += i * v[0] * v[1] }; acc",
+       OK},
       {"f\"{1e300 * 10:.3e} {-0.0} {2**62:,d} {'x':>5} {m!r}\"", OK},
       {"str(m) + repr('q') + format(3.5, '08.3f')", OK},
       {"(nn.one_hot(array([0, 2]), 3), nn.gelu(m), nn.log_softmax(m, axis=1))", OK},
-      {"(random.permutation(random.PRNGKey(1), 5), random.randint(random.PRNGKey(2), (3,), 0, 9))", OK},
+      {"(random.permutation(random.PRNGKey(1), 5), random.randint(random.PRNGKey(2), (3,), 0, 9))",
+       OK},
       {"make_jaxpr(fn(x, y) => sum(x @ y) + cond(True, fn(v) => v, fn(v) => -v, 1.0))(m, m)", OK},
       {"print(arange(1200.0).reshape((40, 30)))", OK},
+      {NULL, OK}}},
+    {"printing_errors",
+     {{"print(reshape(arange(24.0), (2, 3, 4)), array([True, False]), arange(5) * 3, zeros((0, "
+       "3)))",
+       OK},
+      {"print(array([1e-10, 1e10, nan, -inf]), array([[1.5, -2.25], [1e5, 3.0]]))", OK},
+      {"print(f\"{'%s':>10}|{12345.678:,.2f}|{0.000123:e}|{255:#x}|{-7:+05d}|{3:b}|{1e300:g}\")",
+       OK},
+      {"print(str((1, 'a', (None, True), {'k': [1.0, 2.0]})), repr(\"q'uote\\n\"))", OK},
+      {"def lvl3(x) = x + nope_var", OK},
+      {"def lvl2(x) = lvl3(x) * 2", OK},
+      {"def lvl1(x) = lvl2(x) - 1", OK},
+      {"lvl1(1)", E_NAME},
+      {"grad(fn(x) => lvl1(x))(1.0)", E_NAME},
+      {"vmap(lvl1)(array([1.0, 2.0]))", E_NAME},
+      {"print(make_jaxpr(fn(x) => sum(sin(x) * x) + cond(x[0] > 0.0, fn(v) => v, fn(v) => -v, "
+       "x[1]))(array([1.0, 2.0])))",
+       OK},
+      {"explain(grad(fn(x) => sin(x) * x))(1.0)", OK},
+      {"print(range(3), fn(a, b=2) => a, print, random.PRNGKey(3))", OK},
+      {NULL, OK}}},
+    {"more_library",
+     {{"let p = {'w': array([[1.0, 2.0], [3.0, 4.0]]), 'b': array([0.5, -0.5])}", OK},
+      {"def loss(p, x) = sum(tanh(x @ p['w'] + p['b']) ** 2.0)", OK},
+      {"grad(loss)(p, array([[1.0, 0.0], [0.0, 1.0]]))", OK},
+      {"vmap(grad(loss), in_axes=(None, 0))(p, array([[[1.0, 0.0]], [[0.0, 1.0]]]))", OK},
+      {"(jacfwd(fn(x) => x * x)(array([1.0, 2.0])), linearize(sin, 1.0)[1](2.0))", OK},
+      {"jit(grad(loss))(p, array([[1.0, 1.0]]))", OK},
+      {"jit(grad(loss))(p, array([[1.0, 1.0], [2.0, 2.0]]))", OK},
+      {"tree_map(fn(a, b) => a + b, p, p)", OK},
+      {"(sum(p['w'], axis=1, keepdims=True), transpose(p['w']), p['w'][::-1, 1:], ravel(p['w']))",
+       OK},
+      {"(squeeze(expand_dims(p['b'], 0)), moveaxis(zeros((2, 3, 4)), 0, 2).shape, "
+       "vstack([p['b'], p['b']]), hstack([p['b'], p['b']]))",
+       OK},
+      {"let s = 0.0; for (i, v) in enumerate(p['b']) { s += v * i }; s", OK},
+      {"let acc = (); for k in keys(p) { acc = acc + (k,) }; acc", OK},
+      {"(int(3.7), float(2), bool(0.0), len('héllo'), str(1e100), abs(-3), max(array([1, 2])), "
+       "maximum(3.0, 2))",
+       OK},
+      {"stop_gradient(p['b']) * 2.0 + nn.sigmoid(p['b'])", OK},
       {NULL, OK}}},
     {"random_nn",
      {{"let key = random.PRNGKey(0)", OK},
@@ -307,11 +351,16 @@ int main(int argc, char **argv) {
   const char *only[16];
   int nonly = 0;
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--full")) full = 1;
-    else if (!strcmp(argv[i], "-v")) verbose = 1;
-    else if (!strcmp(argv[i], "--budget") && i + 1 < argc) budget = atol(argv[++i]);
-    else if (!strcmp(argv[i], "--at") && i + 1 < argc) only_n = atol(argv[++i]);
-    else if (nonly < 16) only[nonly++] = argv[i];
+    if (!strcmp(argv[i], "--full"))
+      full = 1;
+    else if (!strcmp(argv[i], "-v"))
+      verbose = 1;
+    else if (!strcmp(argv[i], "--budget") && i + 1 < argc)
+      budget = atol(argv[++i]);
+    else if (!strcmp(argv[i], "--at") && i + 1 < argc)
+      only_n = atol(argv[++i]);
+    else if (nonly < 16)
+      only[nonly++] = argv[i];
   }
   long total_points = 0;
   int passed = 0, failed = 0;
@@ -367,8 +416,10 @@ int main(int argc, char **argv) {
            findings ? "FAIL" : "ok  ", sc->name, points, total, last,
            findings ? "" : ", all clean");
     fflush(stdout);
-    if (findings) failed++;
-    else passed++;
+    if (findings)
+      failed++;
+    else
+      passed++;
   }
   printf("fault_oom: %ld injection points covered\n", total_points);
   printf("%d passed, %d failed\n", passed, failed);

@@ -1,12 +1,13 @@
 /* fault_parse.c — malformed syntax at every position (the fault table's
  * first row).
  *
- * usage: fault_parse [--stride K] [-v] FILE...
+ * usage: fault_parse [--stride K] [--max-parses N] [-v] FILE...
  *
  * For every FILE (the test programs: tests/jx/..., ../shared/conformance,
  * examples) it parses and resolves, with the real front end
  * (parse_program), every prefix src[0..k) and every text with one byte
- * deleted (k = 0, K, 2K, … with --stride K; K = 1 by default).  Each must
+ * deleted (k = 0, K, 2K, … with --stride K; K = 1 by default; a file
+ * whose positions would take more than N parses gets a larger stride).  Each must
  * give a chunk or a clean error: a SyntaxError (or a RecursionError from a
  * nesting limit) located at a line:col that exists in the text, or a
  * NameError from the resolver; formatted as "FILE:LINE:COL: Kind: …" with
@@ -48,8 +49,10 @@ static int line_widths(const char *s, size_t n, int **w) {
   if (!*w) abort();
   int l = 1;
   for (size_t i = 0; i < n; i++) {
-    if (s[i] == '\n') l++;
-    else if (((unsigned char)s[i] & 0xC0) != 0x80) (*w)[l]++;
+    if (s[i] == '\n')
+      l++;
+    else if (((unsigned char)s[i] & 0xC0) != 0x80)
+      (*w)[l]++;
   }
   return lines;
 }
@@ -89,8 +92,7 @@ static void check_one(Interp *I, FileCtx *fc, const char *what, size_t k, char *
   } else if (kind != E_NAME || I->err.line) {
     int *w;
     int lines = line_widths(src, n, &w);
-    if (I->err.line < 1 || I->err.line > lines || I->err.col < 1 ||
-        I->err.col > w[I->err.line] + 1)
+    if (I->err.line < 1 || I->err.line > lines || I->err.col < 1 || I->err.col > w[I->err.line] + 1)
       failure(fc, what, k, "error location outside the text", I);
     else if (!I->err.file || strcmp(I->err.file, "<mutant>") != 0)
       failure(fc, what, k, "error names another file", I);
@@ -110,12 +112,16 @@ static void check_one(Interp *I, FileCtx *fc, const char *what, size_t k, char *
 }
 
 int main(int argc, char **argv) {
-  size_t stride = 1;
+  size_t stride = 1, max_parses = 0;
   int nfiles = 0, passed = 0, failed = 0;
   for (int a = 1; a < argc; a++) {
     if (!strcmp(argv[a], "--stride") && a + 1 < argc) {
       stride = (size_t)atol(argv[++a]);
       if (!stride) stride = 1;
+      continue;
+    }
+    if (!strcmp(argv[a], "--max-parses") && a + 1 < argc) {
+      max_parses = (size_t)atol(argv[++a]);
       continue;
     }
     if (!strcmp(argv[a], "-v")) {
@@ -144,7 +150,9 @@ int main(int argc, char **argv) {
      * keep the original once; the caret line may then show the original
      * line, which is fine for this test */
     if (eval_keep_source(I, "<mutant>", src, n, &kf, &ks) < 0) abort();
-    for (size_t k = 0; k <= n; k += stride) {
+    size_t fstride = stride;
+    if (max_parses && 2 * (n + 1) / fstride > max_parses) fstride = 2 * (n + 1) / max_parses + 1;
+    for (size_t k = 0; k <= n; k += fstride) {
       /* prefix, in an exact-size buffer */
       char *p = malloc(k ? k : 1);
       if (!p) abort();

@@ -55,8 +55,10 @@ static char *fmt(const char *f, const char *a, const char *c) {
   size_t n = strlen(f) + (a ? strlen(a) : 0) + (c ? strlen(c) : 0) * 2 + 32;
   char *s = malloc(n);
   if (!s) abort();
-  if (c) snprintf(s, n, f, a, c);
-  else snprintf(s, n, f, a);
+  if (c)
+    snprintf(s, n, f, a, c);
+  else
+    snprintf(s, n, f, a);
   return s;
 }
 
@@ -83,20 +85,22 @@ static void gen(Bytes *b, Stack *st) {
       snprintf(buf, sizeof buf, "(%.17g)", point(b));
       push(st, strdup(buf));
     } else if (op <= 6 || op == 16) {
-      static const char *const f1[] = {"sin(%s)", "cos(%s)", "tanh(%s)", "exp(%s)",
-                                       "log1p((%s) * (%s))", "log1p(%s)"};
+      static const char *const f1[] = {
+          "sin(%s)", "cos(%s)", "tanh(%s)", "exp(%s)", "log1p((%s) * (%s))", "log1p(%s)"};
       char *a = pop(st);
       push(st, fmt(f1[op == 16 ? 5 : op - 2], a, op == 6 ? a : NULL));
       free(a);
     } else if (op <= 10) {
       static const char *const f2[] = {"(%s + %s)", "(%s - %s)", "(%s * %s)",
-                                        "(%s / ((%s) * (%s) + 1.0))"};
+                                       "(%s / ((%s) * (%s) + 1.0))"};
       char *y = pop(st), *x = pop(st);
       size_t n = strlen(x) + 2 * strlen(y) + 32;
       char *s = malloc(n);
       if (!s) abort();
-      if (op == 10) snprintf(s, n, f2[3], x, y, y);
-      else snprintf(s, n, f2[op - 7], x, y);
+      if (op == 10)
+        snprintf(s, n, f2[3], x, y, y);
+      else
+        snprintf(s, n, f2[op - 7], x, y);
       push(st, s);
       free(x);
       free(y);
@@ -141,8 +145,10 @@ static void gen(Bytes *b, Stack *st) {
 /* Flatten a numeric value into out[0..*n). 0, or -1 if it is not numeric
  * or too big. */
 static int flat(Value v, double *out, int64_t cap, int64_t *n) {
-  if (v.tag == T_FLOAT) out[0] = v.u.f, *n = 1;
-  else if (v.tag == T_INT || v.tag == T_BOOL) out[0] = (double)v.u.i, *n = 1;
+  if (v.tag == T_FLOAT)
+    out[0] = v.u.f, *n = 1;
+  else if (v.tag == T_INT || v.tag == T_BOOL)
+    out[0] = (double)v.u.i, *n = 1;
   else if (v.tag == T_ARRAY) {
     Array *a = AS_ARRAY(v);
     if (a->size > cap) return -1;
@@ -186,7 +192,8 @@ static void arr_text(char *buf, size_t cap, const double *x, int n, bool scalar)
     return;
   }
   k += (size_t)snprintf(buf + k, cap - k, "array([");
-  for (int i = 0; i < n; i++) k += (size_t)snprintf(buf + k, cap - k, "%s%.17g", i ? ", " : "", x[i]);
+  for (int i = 0; i < n; i++)
+    k += (size_t)snprintf(buf + k, cap - k, "%s%.17g", i ? ", " : "", x[i]);
   snprintf(buf + k, cap - k, "])");
 }
 
@@ -201,8 +208,7 @@ static void same(Ctx *c, const char *plain, const char *xformed, double rtol) {
   int rb = num(c, xformed, b, 64, &nb, &kb);
   if (rb == 0) return;
   if (rb < 0)
-    fz_fail("ad", c->prog, c->plen, "%s works but %s raises %s", plain, xformed,
-            err_kind_name(kb));
+    fz_fail("ad", c->prog, c->plen, "%s works but %s raises %s", plain, xformed, err_kind_name(kb));
   if (na != nb)
     fz_fail("ad", c->prog, c->plen, "%s has %lld numbers, %s has %lld", plain, (long long)na,
             xformed, (long long)nb);
@@ -259,8 +265,7 @@ int fuzz_ad_one(const uint8_t *data, size_t size) {
   ErrKind kind;
   if (!fz_run(c.I, "<fuzz>", prog, strlen(prog), &kind)) {
     if (kind == E_SYNTAX || kind == E_NAME || kind == E_TYPE)
-      fz_fail("ad", prog, c.plen, "the generated program does not run (%s)",
-              err_kind_name(kind));
+      fz_fail("ad", prog, c.plen, "the generated program does not run (%s)", err_kind_name(kind));
     goto done;
   }
   /* grad against finite differences */

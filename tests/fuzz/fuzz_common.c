@@ -103,8 +103,7 @@ static void check_idle(Interp *I, const char *src, size_t n) {
             I->err.msg ? I->err.msg : "");
   if (I->depth != 0) fz_fail("invariant", src, n, "call depth is %d after the run", I->depth);
   if (trace_depth(I) != 0)
-    fz_fail("invariant", src, n, "the trace stack holds %d traces after the run",
-            trace_depth(I));
+    fz_fail("invariant", src, n, "the trace stack holds %d traces after the run", trace_depth(I));
 }
 
 static void check_error(Interp *I, const char *src, size_t n) {
@@ -152,8 +151,7 @@ Value fz_eval(Interp *I, const char *src, size_t n, ErrKind *kind) {
     jx_err_clear(I);
   } else if (I->err.kind != E_NONE) {
     /* a success may leave a cleared-then-reraised error only by mistake */
-    fz_fail("invariant", src, n, "success with an error pending: %s",
-            I->err.msg ? I->err.msg : "");
+    fz_fail("invariant", src, n, "success with an error pending: %s", I->err.msg ? I->err.msg : "");
   }
   check_idle(I, src, n);
   return r;

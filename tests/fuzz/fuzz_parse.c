@@ -81,8 +81,7 @@ int fuzz_parse_one(const uint8_t *data, size_t size) {
       chunk_free(c);
     } else {
       if (incomplete && I->err.kind != E_SYNTAX && I->err.kind != E_MEMORY)
-        fz_fail("parse", src, size, "incomplete input reported as %s",
-                err_kind_name(I->err.kind));
+        fz_fail("parse", src, size, "incomplete input reported as %s", err_kind_name(I->err.kind));
       check_parse_error(I, src, size);
     }
   }
@@ -99,8 +98,8 @@ int fuzz_parse_one(const uint8_t *data, size_t size) {
         break;
       }
       if (t.line <= 0 || t.col <= 0 || t.pos > size || t.pos + t.len > size)
-        fz_fail("lex", src, size, "token %d has a bad position %d:%d [%zu+%zu]", k, t.line,
-                t.col, t.pos, t.len);
+        fz_fail("lex", src, size, "token %d has a bad position %d:%d [%zu+%zu]", k, t.line, t.col,
+                t.pos, t.len);
       if (t.kind == TK_EOF) break;
     }
     arena_free(&a);

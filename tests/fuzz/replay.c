@@ -22,7 +22,8 @@ typedef int (*Entry)(const uint8_t *, size_t);
 static const struct {
   const char *name;
   Entry fn;
-} targets[] = {{"fuzz_parse", fuzz_parse_one}, {"fuzz_eval", fuzz_eval_one}, {"fuzz_ad", fuzz_ad_one}};
+} targets[] = {
+    {"fuzz_parse", fuzz_parse_one}, {"fuzz_eval", fuzz_eval_one}, {"fuzz_ad", fuzz_ad_one}};
 #define NTARGETS 3
 
 static int quiet;

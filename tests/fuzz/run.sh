@@ -57,6 +57,8 @@ cmake --build "$B" -j "$(nproc 2>/dev/null || echo 2)" --target $targets >&2 || 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 OPTS="-rss_limit_mb=2560 -timeout=30 -dict=$ROOT/tests/fuzz/jx.dict -print_final_stats=1"
+mkdir -p "$B/crashes"
+MERGE_OPTS="$OPTS -artifact_prefix=$ROOT/$B/crashes/merge-"
 
 if [ "$mode" = seed ]; then
   # the seeds: every test program; for fuzz_ad, bytes from a fixed PRNG
@@ -79,7 +81,7 @@ EOF
     [ "$t" = fuzz_ad ] && src=$S/ad
     rm -rf "tests/fuzz/corpus/$t"
     mkdir -p "tests/fuzz/corpus/$t"
-    "$B/$t" -merge=1 $OPTS "tests/fuzz/corpus/$t" "$src" >"$B/$t.merge.log" 2>&1 ||
+    "$B/$t" -merge=1 $MERGE_OPTS "tests/fuzz/corpus/$t" "$src" >"$B/$t.merge.log" 2>&1 ||
       { tail -30 "$B/$t.merge.log"; exit 1; }
     echo "$t: $(ls "tests/fuzz/corpus/$t" | wc -l) corpus files"
   done
@@ -89,7 +91,7 @@ fi
 if [ "$mode" = merge ]; then
   for t in $targets; do
     mkdir -p "tests/fuzz/corpus/$t" "$B/work/$t"
-    "$B/$t" -merge=1 $OPTS "tests/fuzz/corpus/$t" "$B/work/$t" >"$B/$t.merge.log" 2>&1 ||
+    "$B/$t" -merge=1 $MERGE_OPTS "tests/fuzz/corpus/$t" "$B/work/$t" >"$B/$t.merge.log" 2>&1 ||
       { tail -30 "$B/$t.merge.log"; exit 1; }
     echo "$t: $(ls "tests/fuzz/corpus/$t" | wc -l) corpus files"
   done
