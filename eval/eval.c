@@ -176,6 +176,11 @@ int eval_keep_source(Interp *I, const char *file, const char *src, size_t len,
   return 0;
 }
 
+void eval_kept(Interp *I, int *nsources, int *nchunks) {
+  *nsources = I->es ? I->es->nsrcs : 0;
+  *nchunks = I->es ? I->es->nchunks : 0;
+}
+
 const char *eval_source_line(Interp *I, const char *file, int line, size_t *len) {
   EvalState *es = I->es;
   if (!es || !file || line < 1) return NULL;
@@ -2046,12 +2051,14 @@ Value eval_run_chunk(Interp *I, Chunk *c, EchoFn echo, void *ud) {
 }
 
 /* Free the chunks whose top-level run is over and from which no closure
- * is alive, so that a long REPL session (one chunk per entry) stays in
- * flat memory.  Only between top-level runs (nothing of theirs runs) and
- * with no error pending (a traceback points at function names in a tree);
- * the prelude and :timeit's chunks stay.  Their source texts stay (errors
- * find lines by file name; they are small). */
-static void release_chunks(Interp *I) {
+ * is alive, and the source texts no kept chunk uses (`cur`, about to run,
+ * counts as kept), so that a long REPL session (one chunk and one source
+ * per entry, and a source for each entry that did not parse) stays in flat
+ * memory.  Only between top-level runs (nothing of theirs runs) and with no
+ * error pending: errors and tracebacks point at file names and function
+ * names in a tree, and nothing else keeps them.  The prelude and :timeit's
+ * chunks stay. */
+static void release_chunks(Interp *I, const Chunk *cur) {
   EvalState *es = I->es;
   if (!es || es->nest > 0 || I->err.kind != E_NONE) return;
   int k = 0;
@@ -2061,10 +2068,23 @@ static void release_chunks(Interp *I) {
     else es->chunks[k++] = c;
   }
   es->nchunks = k;
+  k = 0;
+  for (int i = 0; i < es->nsrcs; i++) {
+    Source *s = &es->srcs[i];
+    bool used = cur && cur->src == s->src;
+    for (int j = 0; j < es->nchunks && !used; j++) used = es->chunks[j]->src == s->src;
+    if (used) {
+      es->srcs[k++] = *s;
+    } else {
+      jx_free(s->file);
+      jx_free(s->src);
+    }
+  }
+  es->nsrcs = k;
 }
 
 Value eval_chunk(Interp *I, Chunk *c, EchoFn echo, void *ud) {
-  if (I->es) release_chunks(I);
+  if (I->es) release_chunks(I, c);
   if (eval_keep_chunk(I, c) < 0) return v_exc();
   Value r = eval_run_chunk(I, c, echo, ud);
   c->finished = true;
@@ -2075,6 +2095,7 @@ Value eval_string(Interp *I, const char *file, const char *src, size_t len, Echo
                   void *ud, bool *incomplete) {
   const char *kf, *ks;
   if (incomplete) *incomplete = false;
+  if (I->es) release_chunks(I, NULL); /* also the sources of entries that did not parse */
   if (eval_keep_source(I, file, src, len, &kf, &ks) < 0) return v_exc();
   Chunk *c = parse_program(I, kf, ks, len, 0, incomplete);
   if (!c) return v_exc();

@@ -2,8 +2,9 @@
  * flow, error locations and tracebacks, and the program entry points.
  *
  * Owns: T_FUNC closures (Func), the evaluator state (EvalState, private to
- * eval.c), every parsed chunk and source text (kept until the interpreter
- * is freed, since closures and error locations point into them), the
+ * eval.c), every parsed chunk and source text (kept while a closure or a
+ * pending error points into them, or the chunk runs: a finished REPL
+ * entry's are freed before the next one runs), the
  * global-variable cache, jx_call (value.h), error formatting (§1,
  * eval/errors.c) and the f-string formatter (eval/format.c).
  *
@@ -37,10 +38,16 @@ typedef void (*EchoFn)(Interp *I, Value v, void *ud);
 /* Make the evaluator state (idempotent). 0 or -1. */
 int eval_init(Interp *I);
 
-/* Keep a copy of a source text for the life of the interpreter; returns
- * the stored file name and text (NULL on OOM). */
+/* Keep a copy of a source text; returns the stored file name and text
+ * (-1 on OOM).  It lives while a kept chunk parsed from it does (or, with
+ * no chunk, until the next top-level eval_chunk after its error is
+ * cleared); the prelude's and a script's stay. */
 int eval_keep_source(Interp *I, const char *file, const char *src, size_t len,
                      const char **kfile, const char **ksrc);
+
+/* How many source texts and chunks are kept (tests: a long session stays
+ * flat). */
+void eval_kept(Interp *I, int *nsources, int *nchunks);
 
 /* Parse, resolve and run src as a program named file.  Returns the value of
  * the last top-level statement if it is an expression (owned; None

@@ -262,6 +262,9 @@ static void cmd_timeit(Repl *R, const char *expr) {
     repl_print_error(I, stderr);
     return;
   }
+  /* freed with its source before the next entry runs (release_chunks only
+   * acts between top-level runs, never inside this loop) */
+  c->finished = true;
   I->interrupted = 0;
   long loops = 1;
   double total = 0;

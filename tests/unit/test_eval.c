@@ -427,3 +427,26 @@ Test(eval, incomplete_input_flag) {
   cr_assert(!inc);
   jx_err_clear(I);
 }
+
+/* A long session keeps only what closures and pending errors need: the
+ * chunks and source texts of finished entries (and of entries that did not
+ * parse or raised) are freed before the next entry runs. */
+Test(eval, finished_entries_are_freed) {
+  int s0, c0, s1, c1;
+  run("def keep(x) = x + 1");
+  eval_kept(I, &s0, &c0);
+  for (int i = 0; i < 300; i++) {
+    run("let q = keep(1) * 2");
+    raises("1 + * 2", E_SYNTAX, 1, 5, NULL);
+    raises("keep(nope)", E_NAME, 1, 6, NULL);
+    run("def scratch(x) = x");
+  }
+  run("1");
+  eval_kept(I, &s1, &c1);
+  /* the entry with keep's closure stays, and the last def of scratch */
+  cr_assert_leq(s1, s0 + 2, "sources grew from %d to %d", s0, s1);
+  cr_assert_leq(c1, c0 + 2, "chunks grew from %d to %d", c0, c1);
+  /* an error inside a function from an old entry still shows its line */
+  raises("keep('a')", E_TYPE, 1, 0, NULL);
+  prints("print(keep(41))", "42\n");
+}
