@@ -85,6 +85,28 @@ Value ad_mask_minus(Interp *I, Value active, Value set); /* active & ~set */
 Value ad_mask_union(Interp *I, Value set, Value active); /* set | active */
 int ad_mask_any(Interp *I, Value m);        /* 0 if no lane is set, else 1; -1 */
 
+/* ---- the evaluator's native while on a jit/make_jaxpr-traced condition */
+/* Staged as one while equation (like while_loop), the loop variables being
+ * the carry.  A mark taken before evaluating the condition lets the
+ * condition's probe equations be dropped from the enclosing program. */
+typedef struct {
+  Trace *trace; /* the innermost staging trace then (NULL: none) */
+  int level;
+  int64_t neqns;
+  int ncaps, ninvars;
+} AdStageMark;
+void ad_stage_mark(Interp *I, AdStageMark *m);
+/* A callback of the staged loop: gets ctx and the carry (a tuple,
+ * borrowed), returns an owned value (the condition, or the next carry). */
+typedef Value (*AdLoopFn)(Interp *I, void *ctx, Value carry);
+/* Can a while whose condition c is staged be staged here as a loop? */
+bool ad_while_stageable(Interp *I, Value c);
+/* Stage it.  init: a tuple, one value per loop variable, names[i] the
+ * variables' names (for errors).  Returns the loop's result tuple, or
+ * v_exc() with the enclosing jit told to run unstaged. */
+Value ad_stage_while(Interp *I, Value c, const AdStageMark *m, AdLoopFn cond, AdLoopFn body,
+                     void *ctx, Value init, const char *const *names);
+
 /* ---- rules ---------------------------------------------------------- */
 /* Forward mode.  x: primals, t: tangents (T_UNSET = symbolic zero, never
  * all zero).  Sets *out (primal output) and *tout (tangent, T_UNSET for

@@ -100,12 +100,29 @@ Value bi_cond(Interp *I, Value *args, int nargs, Value self) {
   return r;
 }
 
+/* 1 if every numeric leaf of the carry can enter a staged loop, 0 if one
+ * is a tracer of grad/jvp/vmap, -1 on error */
+static int carry_stageable(Interp *I, Value carry) {
+  VVec l = {0};
+  if (tree_flatten(I, carry, &l) < 0) {
+    vvec_free(&l);
+    return -1;
+  }
+  int ok = 1;
+  for (int64_t i = 0; i < l.n && ok; i++)
+    if (!stage_carry_ok(l.v[i])) ok = 0;
+  vvec_free(&l);
+  return ok;
+}
+
 Value bi_while_loop(Interp *I, Value *args, int nargs, Value self) {
   Value cf = args[0], bf = args[1];
   if (!is_fn(cf) || !is_fn(bf)) return jx_raise(I, E_TYPE, "while_loop(cond_fun, body_fun, init): expected functions");
   Value val = v_incref(args[2]);
   for (;;) {
     if (jx_check_interrupt(I) < 0) break;
+    StageMark mark;
+    stage_mark(I, &mark);
     Value c = jx_call(I, cf, 1, &val, 0, NULL, NULL);
     if (IS_EXC(c)) break;
     int t = ctl_truth(I, c, "while_loop");
@@ -115,11 +132,12 @@ Value bi_while_loop(Interp *I, Value *args, int nargs, Value self) {
       break;
     }
     if (t == 2) {
-      Value cc = ad_primal(c);
-      if (cc.tag == T_TRACER && AS_TRACER(cc)->trace->kind == TK_STAGE && cc.u.o == c.u.o) {
-        /* the condition is traced by jit/make_jaxpr itself: stage the loop */
-        Trace *st = AS_TRACER(cc)->trace;
+      Trace *st = stage_while_trace(I, c);
+      if (st && carry_stageable(I, val) > 0) {
+        /* the condition is traced by jit/make_jaxpr itself: stage the loop,
+         * without the equations of the condition just evaluated (dead) */
         v_decref(c);
+        stage_rollback(I, &mark);
         Value r = stage_while(I, st, cf, bf, val);
         v_decref(val);
         return r;
@@ -127,9 +145,12 @@ Value bi_while_loop(Interp *I, Value *args, int nargs, Value self) {
       if (ad_is_staged(c)) {
         ad_mark_unstageable(I, c);
         v_decref(c);
-        jx_raise(I, E_TYPE,
-                 "while_loop: the loop condition depends on a value traced by jit/make_jaxpr; "
-                 "jit runs such a function without staging");
+        if (!I->err.kind)
+          jx_raise(I, E_TYPE,
+                   "while_loop: the loop condition depends on a value traced by jit/make_jaxpr "
+                   "inside grad, jvp or vmap, where the loop cannot be staged (reverse-mode "
+                   "differentiation of a staged loop is not supported); jit runs such a "
+                   "function without staging");
         break;
       }
     }
@@ -414,4 +435,144 @@ int ad_mask_any(Interp *I, Value m) {
   int t = ctl_truth(I, m, "condition");
   if (t < 0) return -1;
   return t != 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* the evaluator's native while on a staged condition (see ad/ad.h)     */
+
+void ad_stage_mark(Interp *I, AdStageMark *m) { stage_mark(I, m); }
+
+bool ad_while_stageable(Interp *I, Value c) { return stage_while_trace(I, c) != NULL; }
+
+typedef struct {
+  AdLoopFn cond, body;
+  void *ctx;
+  const char *const *names;
+} NativeLoop;
+
+#define NATIVE_HINT "use while_loop(cond_fun, body_fun, init) or fori_loop, or make the variables' types fixed"
+
+static Value native_cond(Interp *I, void *ctx, Value carry) {
+  NativeLoop *nl = ctx;
+  return nl->cond(I, nl->ctx, carry);
+}
+
+/* a loop variable before and after one pass of the body */
+static int native_check_var(Interp *I, Value before, Value after, const char *name) {
+  if (!tree_same_structure(before, after))
+    return jx_raisei(I, E_TYPE,
+                     "this while loop is staged (its condition depends on a value traced by "
+                     "jit/make_jaxpr), but its body changes the structure of '%s' (a %s before, "
+                     "a %s after); " NATIVE_HINT,
+                     name, type_name(before), type_name(after));
+  VVec bl = {0}, al = {0};
+  int rc = -1;
+  if (tree_flatten(I, before, &bl) < 0 || tree_flatten(I, after, &al) < 0) goto done;
+  for (int64_t i = 0; i < al.n; i++) {
+    if (!is_num(al.v[i])) {
+      jx_raise(I, E_TYPE,
+               "this while loop is staged (its condition depends on a value traced by "
+               "jit/make_jaxpr), but its body sets '%s' to a %s: a staged loop's variables "
+               "must be numbers or arrays; " NATIVE_HINT,
+               name, type_name(al.v[i]));
+      goto done;
+    }
+    Aval ba, aa;
+    if (val_aval(I, bl.v[i], &ba) < 0 || val_aval(I, al.v[i], &aa) < 0) goto done;
+    if (!aval_eq(&ba, &aa)) {
+      char b1[128], b2[128];
+      aval_str(&ba, b1, sizeof b1);
+      aval_str(&aa, b2, sizeof b2);
+      if (ba.dtype != aa.dtype)
+        jx_raise(I, E_TYPE,
+                 "this while loop is staged (its condition depends on a value traced by "
+                 "jit/make_jaxpr), but its body changes the dtype of '%s' from %s to %s: a "
+                 "staged loop's variables must keep their dtype and shape across iterations "
+                 "(give '%s' its final dtype before the loop, e.g. 0.0 rather than 0, or use "
+                 "while_loop/fori_loop)",
+                 name, b1, b2, name);
+      else
+        jx_raise(I, E_TYPE,
+                 "this while loop is staged (its condition depends on a value traced by "
+                 "jit/make_jaxpr), but its body changes the shape of '%s' from %s to %s: a "
+                 "staged loop's variables must keep their dtype and shape across iterations; "
+                 "use while_loop or fori_loop with a fixed-size carry",
+                 name, b1, b2);
+      goto done;
+    }
+  }
+  rc = 0;
+done:
+  vvec_free(&bl);
+  vvec_free(&al);
+  return rc;
+}
+
+static Value native_body(Interp *I, void *ctx, Value carry) {
+  NativeLoop *nl = ctx;
+  Value out = nl->body(I, nl->ctx, carry);
+  if (IS_EXC(out)) return out;
+  Tuple *a = AS_TUPLE(carry), *b = AS_TUPLE(out);
+  for (int64_t i = 0; i < a->n; i++)
+    if (native_check_var(I, a->items[i], b->items[i], nl->names[i]) < 0) {
+      v_decref(out);
+      return v_exc();
+    }
+  return out;
+}
+
+Value ad_stage_while(Interp *I, Value c, const AdStageMark *m, AdLoopFn cond, AdLoopFn body,
+                     void *ctx, Value init, const char *const *names) {
+  Trace *t = stage_while_trace(I, c);
+  Value r = v_exc();
+  VVec l = {0};
+  if (!t) {
+    jx_raise(I, E_TYPE, "this while loop cannot be staged here; use while_loop or fori_loop");
+    goto fail;
+  }
+  Aval av;
+  if (val_aval(I, c, &av) < 0) goto fail;
+  if (av.ndim != 0) {
+    jx_raise(I, E_TYPE,
+             "this while condition is an array with %d dimension%s; a condition must be a "
+             "scalar: use all(...) or any(...)",
+             av.ndim, av.ndim == 1 ? "" : "s");
+    goto fail;
+  }
+  Tuple *ti = AS_TUPLE(init);
+  for (int64_t i = 0; i < ti->n; i++) {
+    if (tree_flatten(I, ti->items[i], &l) < 0) goto fail;
+    for (int64_t k = 0; k < l.n; k++) {
+      if (!is_num(l.v[k])) {
+        jx_raise(I, E_TYPE,
+                 "this while loop's condition depends on a value traced by jit/make_jaxpr, so "
+                 "the loop must be staged, but its variable '%s' holds a %s: a staged loop's "
+                 "variables must be numbers or arrays; " NATIVE_HINT,
+                 names[i], type_name(l.v[k]));
+        goto fail;
+      }
+      if (!stage_carry_ok(l.v[k])) {
+        jx_raise(I, E_TYPE,
+                 "this while loop's condition depends on a value traced by jit/make_jaxpr, but "
+                 "its variable '%s' is traced by grad, jvp or vmap inside it, where the loop "
+                 "cannot be staged (reverse-mode differentiation of a staged loop is not "
+                 "supported); use while_loop or fori_loop",
+                 names[i]);
+        goto fail;
+      }
+    }
+    vvec_free(&l);
+  }
+  stage_rollback(I, m);
+  {
+    NativeLoop nl = {cond, body, ctx, names};
+    r = stage_while_c(I, t, native_cond, native_body, &nl, init);
+  }
+  if (!IS_EXC(r)) return r;
+fail:
+  vvec_free(&l);
+  /* jit runs the function unstaged instead (make_jaxpr reports the error) */
+  stage_mark_unstageable(I, c);
+  if (t && t->stage) t->stage->unstageable = true;
+  return v_exc();
 }

@@ -737,8 +737,19 @@ static Stage *trace_for(Interp *I, Value f, Value args, const char *who) {
   bool unst = false;
   Stage *s = stage_trace(I, f, args, &unst);
   if (!s) return NULL;
+  for (int64_t e = 0; e < s->neqns; e++)
+    if (s->eqns[e].prim == P_WHILE) {
+      /* a staged loop (while_loop, or a while on a traced condition) has
+       * no fixed list of steps to show */
+      stage_release(s);
+      jx_raise(I, E_TYPE,
+               "%s: the function runs a while loop (a while statement or while_loop) whose "
+               "condition depends on the inputs, so it has no fixed sequence of steps to show; "
+               "use fori_loop with a fixed trip count, or %s the loop body alone",
+               who, who);
+      return NULL;
+    }
   return s;
-  (void)who;
 }
 
 static Value explain_plain(Interp *I, Value f, Value args) {

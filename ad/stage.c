@@ -203,13 +203,27 @@ void stage_mark_unstageable(Interp *I, Value v) {
   if (v.tag == T_TRACER && AS_TRACER(v)->trace->stage) AS_TRACER(v)->trace->stage->unstageable = true;
 }
 
-static Stage *stage_trace_ex(Interp *I, Value f, Value args, bool *unstageable, bool sub);
+/* What a trace runs: a jx function, or a C callback on one argument
+ * (the evaluator's native while loop). */
+typedef struct {
+  Value f;
+  StageLoopFn cfn;
+  void *ctx;
+} StageFnRef;
+
+static Stage *stage_trace_ex(Interp *I, const StageFnRef *f, Value args, bool *unstageable, bool sub);
 
 Stage *stage_trace(Interp *I, Value f, Value args, bool *unstageable) {
-  return stage_trace_ex(I, f, args, unstageable, false);
+  StageFnRef r = {f, NULL, NULL};
+  return stage_trace_ex(I, &r, args, unstageable, false);
 }
 
-static Stage *stage_trace_ex(Interp *I, Value f, Value args, bool *unstageable, bool sub) {
+static Value call_ref(Interp *I, const StageFnRef *f, Tuple *a) {
+  if (f->cfn) return f->cfn(I, f->ctx, a->items[0]);
+  return jx_call(I, f->f, (int)a->n, a->items, 0, NULL, NULL);
+}
+
+static Stage *stage_trace_ex(Interp *I, const StageFnRef *f, Value args, bool *unstageable, bool sub) {
   if (unstageable) *unstageable = false;
   Stage *s = stage_new(I);
   if (!s) return NULL;
@@ -226,7 +240,7 @@ static Stage *stage_trace_ex(Interp *I, Value f, Value args, bool *unstageable, 
   Value out = v_unset();
   bool ok = false;
   if (!IS_EXC(wargs)) {
-    out = jx_call(I, f, (int)AS_TUPLE(wargs)->n, AS_TUPLE(wargs)->items, 0, NULL, NULL);
+    out = call_ref(I, f, AS_TUPLE(wargs));
     if (!IS_EXC(out)) {
       Value tmpl = tree_map_c(I, out, stage_out_leaf, &c);
       if (!IS_EXC(tmpl)) {
@@ -256,7 +270,72 @@ static Stage *stage_trace_ex(Interp *I, Value f, Value args, bool *unstageable, 
 
 static bool num_leaf(Value v) { return is_numeric(v) || v.tag == T_TRACER; }
 
+static Value stage_while_ex(Interp *I, Trace *t, const StageFnRef *cf, const StageFnRef *bf, Value init);
+
 Value stage_while(Interp *I, Trace *t, Value cf, Value bf, Value init) {
+  StageFnRef c = {cf, NULL, NULL}, b = {bf, NULL, NULL};
+  return stage_while_ex(I, t, &c, &b, init);
+}
+
+Value stage_while_c(Interp *I, Trace *t, StageLoopFn cf, StageLoopFn bf, void *ctx, Value init) {
+  StageFnRef c = {v_none(), cf, ctx}, b = {v_none(), bf, ctx};
+  return stage_while_ex(I, t, &c, &b, init);
+}
+
+Trace *stage_while_trace(Interp *I, Value c) {
+  TraceState *ts = I->ts;
+  if (c.tag != T_TRACER || AS_TRACER(c)->trace->kind != TK_STAGE || !ts || ts->n == 0) return NULL;
+  Trace *top = ts->stack[ts->n - 1];
+  /* the loop is staged where its body's operations would be recorded: in
+   * the innermost trace, which must be a staging one (a grad or vmap trace
+   * above it would see the carry as constants) */
+  if (top->kind != TK_STAGE || !top->stage) return NULL;
+  if (AS_TRACER(c)->trace != top && !top->stage->caps_allowed) return NULL;
+  return top;
+}
+
+bool stage_carry_ok(Value v) {
+  if (v.tag != T_TRACER) return true;
+  Trace *t = AS_TRACER(v)->trace;
+  return t->kind == TK_STAGE && t->alive;
+}
+
+void stage_mark(Interp *I, StageMark *m) {
+  TraceState *ts = I->ts;
+  m->trace = NULL;
+  if (!ts || ts->n == 0) return;
+  Trace *top = ts->stack[ts->n - 1];
+  if (top->kind != TK_STAGE || !top->stage) return;
+  m->trace = top;
+  m->level = top->level;
+  m->neqns = top->stage->neqns;
+  m->ncaps = top->stage->ncaps;
+  m->ninvars = top->stage->ninvars;
+}
+
+void stage_rollback(Interp *I, const StageMark *m) {
+  TraceState *ts = I->ts;
+  if (!m->trace || !ts || ts->n == 0) return;
+  Trace *top = ts->stack[ts->n - 1];
+  if (top != m->trace || top->level != m->level || !top->stage) return;
+  Stage *s = top->stage;
+  if (s->neqns < m->neqns || s->ncaps < m->ncaps || s->ninvars < m->ninvars) return;
+  /* the equations recorded since the mark only fed the dropped value;
+   * their variables stay allocated (unused) so live ids keep their meaning */
+  for (int64_t i = m->neqns; i < s->neqns; i++) {
+    Eqn *e = &s->eqns[i];
+    jx_free(e->p);
+    if (e->in != e->in_i) jx_free(e->in);
+    stage_release(e->sub[0]);
+    stage_release(e->sub[1]);
+  }
+  s->neqns = m->neqns;
+  for (int i = m->ncaps; i < s->ncaps; i++) v_decref(s->caps[i]);
+  s->ncaps = m->ncaps;
+  s->ninvars = m->ninvars;
+}
+
+static Value stage_while_ex(Interp *I, Trace *t, const StageFnRef *cf, const StageFnRef *bf, Value init) {
   Stage *s = t->stage;
   Value args = tuple_of(I, 1, &init);
   if (IS_EXC(args)) return args;
@@ -264,6 +343,7 @@ Value stage_while(Interp *I, Trace *t, Value cf, Value bf, Value init) {
   Stage *cs = stage_trace_ex(I, cf, args, &unst, true);
   Stage *bs = cs ? stage_trace_ex(I, bf, args, &unst, true) : NULL;
   v_decref(args);
+  if (cs && bs && (cs->impure || bs->impure)) s->impure = true;
   VVec il = {0};
   Value result = v_exc();
   int64_t *in = NULL;

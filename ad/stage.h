@@ -65,6 +65,22 @@ Stage *stage_trace(Interp *I, Value f, Value args, bool *unstageable);
 void stage_mark_unstageable(Interp *I, Value v);
 /* Stage a while_loop whose condition is traced by this stage (control.c). */
 Value stage_while(Interp *I, Trace *t, Value cf, Value bf, Value init);
+/* The same with C callbacks (the evaluator's native while): each gets
+ * ctx and the carry (borrowed) and returns an owned value. */
+typedef AdLoopFn StageLoopFn;
+Value stage_while_c(Interp *I, Trace *t, StageLoopFn cf, StageLoopFn bf, void *ctx, Value init);
+/* The trace a loop on condition c is staged into (the innermost trace,
+ * when it stages and c is its value or that of an enclosing stage), or
+ * NULL when the loop cannot be staged there. */
+Trace *stage_while_trace(Interp *I, Value c);
+/* A carry leaf the loop can take in: not a tracer of grad/jvp/vmap. */
+bool stage_carry_ok(Value v);
+/* Where the innermost staging trace's program stands; rolling back drops
+ * the equations (and captures) recorded since, e.g. a condition evaluated
+ * once to find out that it is traced. */
+typedef AdStageMark StageMark;
+void stage_mark(Interp *I, StageMark *m);
+void stage_rollback(Interp *I, const StageMark *m);
 /* Print in JAX's jaxpr style. */
 void jaxpr_print(Interp *I, Stage *s, StrBuf *sb);
 /* Run a stage on concrete input leaves (borrowed); returns the outputs'

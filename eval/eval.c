@@ -1673,6 +1673,284 @@ fail:
   return v_exc();
 }
 
+/* ------------------------------------------------------------------ */
+/* a while on a condition traced by jit/make_jaxpr: one staged loop     */
+/* The loop variables (the carry) are the frame's slots that the body or
+ * condition assigns and that were bound before the loop; the condition
+ * and the body are traced once each, in this frame, with those slots set
+ * to the carry's tracers, and the slots are restored afterwards. */
+
+typedef struct {
+  int32_t *v;
+  Node **name; /* the NAME node (for the variable's name) */
+  int n, cap;
+} SlotSet;
+
+typedef struct {
+  Interp *I;
+  SlotSet assigned, declared;
+  Node *bad;        /* break/continue/return leaving the loop, or a global store */
+  const char *why;  /* what bad is */
+  bool oom;
+} LoopScan;
+
+static void slotset_add(LoopScan *sc, SlotSet *s, Node *name) {
+  int32_t k = name->u.name.idx;
+  for (int i = 0; i < s->n; i++)
+    if (s->v[i] == k) return;
+  if (s->n == s->cap) {
+    int cap = s->cap ? s->cap * 2 : 8;
+    int32_t *nv = jx_realloc(sc->I, s->v, (size_t)cap * sizeof *nv);
+    Node **nn = nv ? jx_realloc(sc->I, s->name, (size_t)cap * sizeof *nn) : NULL;
+    if (nv) s->v = nv;
+    if (!nv || !nn) {
+      sc->oom = true;
+      return;
+    }
+    s->name = nn;
+    s->cap = cap;
+  }
+  s->v[s->n] = k;
+  s->name[s->n++] = name;
+}
+
+static bool slotset_has(const SlotSet *s, int32_t k) {
+  for (int i = 0; i < s->n; i++)
+    if (s->v[i] == k) return true;
+  return false;
+}
+
+static void scan_bad(LoopScan *sc, Node *n, const char *why) {
+  if (!sc->bad) {
+    sc->bad = n;
+    sc->why = why;
+  }
+}
+
+static void scan_target(LoopScan *sc, Node *t, bool decl) {
+  if (t->kind == N_PTUPLE) {
+    for (int i = 0; i < t->u.list.n; i++) scan_target(sc, t->u.list.items[i], decl);
+  } else if (t->kind == N_NAME && t->scope == SC_LOCAL) {
+    slotset_add(sc, decl ? &sc->declared : &sc->assigned, t);
+  } else {
+    scan_bad(sc, t, "an assignment to a global");
+  }
+}
+
+static void scan_node(LoopScan *sc, Node *n, int loops);
+
+static void scan_proto(LoopScan *sc, Proto *pr, int loops) {
+  /* defaults run here; the body runs in its own frame (closures capture
+   * values, they never assign this frame's slots) */
+  for (int i = 0; i < pr->nparams; i++)
+    if (pr->defaults[i]) scan_node(sc, pr->defaults[i], loops);
+}
+
+/* loops: how many loops inside the staged one enclose n */
+static void scan_node(LoopScan *sc, Node *n, int loops) {
+  if (!n) return;
+  switch ((NodeKind)n->kind) {
+  case N_FSTR:
+    for (int i = 0; i < n->u.fstr.n; i++) scan_node(sc, n->u.fstr.parts[i].expr, loops);
+    break;
+  case N_TUPLE:
+  case N_LIST:
+  case N_BLOCK:
+    for (int i = 0; i < n->u.list.n; i++) scan_node(sc, n->u.list.items[i], loops);
+    break;
+  case N_DICT:
+    for (int i = 0; i < n->u.dict.n; i++) {
+      scan_node(sc, n->u.dict.keys[i], loops);
+      scan_node(sc, n->u.dict.vals[i], loops);
+    }
+    break;
+  case N_CMP:
+    for (int i = 0; i < n->u.cmp.n; i++) scan_node(sc, n->u.cmp.items[i], loops);
+    break;
+  case N_CALL:
+    scan_node(sc, n->u.call.fn, loops);
+    for (int i = 0; i < n->u.call.nargs; i++) scan_node(sc, n->u.call.args[i], loops);
+    for (int i = 0; i < n->u.call.nkw; i++) scan_node(sc, n->u.call.kwargs[i], loops);
+    break;
+  case N_ATTR: scan_node(sc, n->u.attr.obj, loops); break;
+  case N_FUNC: scan_proto(sc, n->u.func.proto, loops); break;
+  case N_DEF:
+    scan_target(sc, n->u.def.target, true);
+    scan_proto(sc, n->u.def.proto, loops);
+    break;
+  case N_LET:
+    scan_node(sc, n->u.k.b, loops);
+    scan_target(sc, n->u.k.a, true);
+    break;
+  case N_ASSIGN:
+  case N_AUGASSIGN:
+    scan_node(sc, n->u.k.b, loops);
+    scan_target(sc, n->u.k.a, false);
+    break;
+  case N_FOR:
+    scan_node(sc, n->u.k.b, loops);
+    scan_target(sc, n->u.k.a, true);
+    scan_node(sc, n->u.k.c, loops + 1);
+    break;
+  case N_WHILE:
+    scan_node(sc, n->u.k.a, loops + 1);
+    scan_node(sc, n->u.k.b, loops + 1);
+    break;
+  case N_BREAK:
+    if (!loops) scan_bad(sc, n, "'break'");
+    break;
+  case N_CONTINUE:
+    if (!loops) scan_bad(sc, n, "'continue'");
+    break;
+  case N_RETURN: scan_bad(sc, n, "'return'"); break;
+  case N_BINOP: case N_UNOP: case N_NOT: case N_AND: case N_OR: case N_STARRED:
+  case N_INDEX: case N_SLICE: case N_IF:
+    scan_node(sc, n->u.k.a, loops);
+    scan_node(sc, n->u.k.b, loops);
+    scan_node(sc, n->u.k.c, loops);
+    break;
+  default: break; /* literals, names, ptuple */
+  }
+}
+
+typedef struct {
+  Frame *F;
+  Node *n;
+  const int32_t *slot; /* the carried slots */
+  int ncarry;
+  Value mask; /* the active lanes (an enclosing staged if), T_UNSET: all */
+} StagedLoop;
+
+static void staged_set(StagedLoop *w, Value carry) {
+  Tuple *t = AS_TUPLE(carry);
+  for (int i = 0; i < w->ncarry; i++) {
+    Value *s = &w->F->slots[w->slot[i]];
+    Value old = *s;
+    *s = v_incref(t->items[i]);
+    v_decref(old);
+  }
+}
+
+static Value staged_cond(Interp *I, void *ctx, Value carry) {
+  StagedLoop *w = ctx;
+  staged_set(w, carry);
+  Value c = ev(I, w->F, w->n->u.k.a);
+  if (IS_EXC(c)) return c;
+  /* under an enclosing staged if, only while that if's lanes are active */
+  Value r = ad_mask_and(I, w->mask, c);
+  v_decref(c);
+  if (IS_EXC(r)) locate(I, w->F, w->n->u.k.a);
+  return r;
+}
+
+static Value staged_body(Interp *I, void *ctx, Value carry) {
+  StagedLoop *w = ctx;
+  staged_set(w, carry);
+  int b = run_body(I, w->F, w->n->u.k.b);
+  if (b != 0) {
+    if (b > 0) { /* the scan refuses a break of this loop: not reached */
+      jx_raise(I, E_TYPE, "'break' in a staged while loop");
+      locate(I, w->F, w->n);
+    }
+    return v_exc();
+  }
+  Value *items = jx_malloc(I, (size_t)(w->ncarry ? w->ncarry : 1) * sizeof(Value));
+  if (!items) return v_exc();
+  for (int i = 0; i < w->ncarry; i++) items[i] = w->F->slots[w->slot[i]];
+  Value r = tuple_of(I, w->ncarry, items);
+  jx_free(items);
+  return r;
+}
+
+/* Stage the while n whose condition c (a jit/make_jaxpr tracer) was just
+ * evaluated, mark taken before that. */
+NOINLINE static Value staged_while(Interp *I, Frame *F, Node *n, Value c, const AdStageMark *mark) {
+  LoopScan sc;
+  memset(&sc, 0, sizeof sc);
+  sc.I = I;
+  scan_node(&sc, n->u.k.a, 0);
+  for (int i = 0; i < sc.assigned.n; i++)
+    if (!slotset_has(&sc.declared, sc.assigned.v[i]))
+      scan_bad(&sc, sc.assigned.name[i], "an assignment in the condition");
+  scan_node(&sc, n->u.k.b, 0);
+  Value r = v_exc();
+  Value init = v_unset();
+  int32_t *slot = NULL, *touched = NULL;
+  const char **names = NULL;
+  Value *saved = NULL;
+  int nc = 0, nt = 0;
+  if (sc.oom) goto done; /* MemoryError raised */
+  if (sc.bad) {
+    ad_mark_unstageable(I, c);
+    jx_raise(I, E_TYPE,
+             "this while condition depends on a value traced by jit/make_jaxpr, so the loop "
+             "is staged, but %s inside it (line %d) cannot be staged; use while_loop(cond_fun, "
+             "body_fun, init) or fori_loop, with where(...) or cond(...) for the early exit",
+             sc.why, (int)sc.bad->line);
+    locate(I, F, n);
+    goto done;
+  }
+  int na = sc.assigned.n;
+  slot = jx_malloc(I, (size_t)(na + 1) * sizeof *slot);
+  names = jx_malloc(I, (size_t)(na + 1) * sizeof *names);
+  touched = jx_malloc(I, (size_t)(na + sc.declared.n + 1) * sizeof *touched);
+  saved = jx_calloc(I, (size_t)(na + sc.declared.n + 1), sizeof *saved);
+  if (!slot || !names || !touched || !saved) goto done;
+  for (int i = 0; i < na; i++) {
+    int32_t k = sc.assigned.v[i];
+    touched[nt++] = k;
+    if (slotset_has(&sc.declared, k)) continue; /* a local of the body */
+    slot[nc] = k;
+    names[nc++] = sc.assigned.name[i]->u.name.name;
+  }
+  for (int i = 0; i < sc.declared.n; i++)
+    if (!slotset_has(&sc.assigned, sc.declared.v[i])) touched[nt++] = sc.declared.v[i];
+  for (int i = 0; i < nt; i++) saved[i] = v_incref(F->slots[touched[i]]);
+  {
+    Value *items = jx_malloc(I, (size_t)(nc ? nc : 1) * sizeof(Value));
+    if (!items) goto done;
+    for (int i = 0; i < nc; i++) items[i] = F->slots[slot[i]];
+    init = tuple_of(I, nc, items);
+    jx_free(items);
+    if (IS_EXC(init)) goto done;
+  }
+  {
+    StagedLoop w = {F, n, slot, nc, F->mk ? F->mk->m : v_unset()};
+    r = ad_stage_while(I, c, mark, staged_cond, staged_body, &w, init, names);
+  }
+  /* the slots as they were, then the loop variables' results */
+  for (int i = 0; i < nt; i++) {
+    Value old = F->slots[touched[i]];
+    F->slots[touched[i]] = saved[i];
+    saved[i] = v_unset();
+    v_decref(old);
+  }
+  if (IS_EXC(r)) {
+    locate(I, F, n);
+    goto done;
+  }
+  for (int i = 0; i < nc; i++) {
+    Value old = F->slots[slot[i]];
+    F->slots[slot[i]] = v_incref(AS_TUPLE(r)->items[i]);
+    v_decref(old);
+  }
+  v_decref(r);
+  r = v_none();
+done:
+  if (saved)
+    for (int i = 0; i < nt; i++) v_decref(saved[i]);
+  jx_free(saved);
+  jx_free(slot);
+  jx_free(names);
+  jx_free(touched);
+  v_decref(init);
+  jx_free(sc.assigned.v);
+  jx_free(sc.assigned.name);
+  jx_free(sc.declared.v);
+  jx_free(sc.declared.name);
+  return r;
+}
+
 NOINLINE static Value ev_while(Interp *I, Frame *F, Node *n) {
   LoopSave ls;
   loop_enter(F, &ls);
@@ -1687,17 +1965,29 @@ NOINLINE static Value ev_while(Interp *I, Frame *F, Node *n) {
       rc = go;
       break;
     }
+    AdStageMark mark;
+    mark.trace = NULL;
+    if (__builtin_expect(I->ts && I->ts->n > 0, 0)) ad_stage_mark(I, &mark);
     Value c = ev(I, F, n->u.k.a);
     if (IS_EXC(c)) {
       rc = -1;
       break;
     }
     int t = cond_truth(I, c);
+    if (t == 2 && ad_while_stageable(I, c)) {
+      /* traced by jit/make_jaxpr: the rest of the loop becomes one staged loop */
+      Value r = staged_while(I, F, n, c, &mark);
+      v_decref(c);
+      rc = IS_EXC(r) ? -1 : 0;
+      break;
+    }
     if (t == 2 && ad_is_staged(c)) {
       ad_mark_unstageable(I, c);
       jx_raise(I, E_TYPE,
-               "this while condition depends on a value traced by jit/make_jaxpr, so the loop "
-               "cannot be staged; use while_loop(cond_fun, body_fun, init) or fori_loop");
+               "this while condition depends on a value traced by jit/make_jaxpr, but the loop "
+               "runs inside grad, jvp or vmap there (or its condition differs across a vmapped "
+               "batch), where it cannot be staged; use while_loop(cond_fun, body_fun, init) or "
+               "fori_loop");
       t = -1;
     }
     if (t < 0) {
