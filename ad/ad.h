@@ -51,6 +51,8 @@ struct TraceState {
   Trace *stack[JX_MAX_TRACES];
   int n;
   int next_level;
+  int mask_ops; /* > 0 while per-lane mask bookkeeping binds (staged
+                 * equations are tagged: make_jaxpr drops the dead ones) */
 };
 
 /* Push a new trace of kind k (fresh level). NULL on error. The stack holds

@@ -405,27 +405,39 @@ static Value to_bool(Interp *I, Value c) {
   return A_ne(I, c, v_int(0));
 }
 
+/* The mask operations below tag what they stage (Eqn.mask). */
+static void mask_begin(Interp *I) {
+  if (I->ts) I->ts->mask_ops++;
+}
+static Value mask_end(Interp *I, Value r) {
+  if (I->ts) I->ts->mask_ops--;
+  return r;
+}
+
 Value ad_mask_and(Interp *I, Value active, Value c) {
+  mask_begin(I);
   Value cb = to_bool(I, c);
-  if (IS_EXC(cb) || active.tag == T_UNSET) return cb;
+  if (IS_EXC(cb) || active.tag == T_UNSET) return mask_end(I, cb);
   Value r = A_bin(I, P_and, active, cb);
   v_decref(cb);
-  return r;
+  return mask_end(I, r);
 }
 
 Value ad_mask_minus(Interp *I, Value active, Value set) {
   if (set.tag == T_UNSET) return v_incref(active);
+  mask_begin(I);
   Value ns = A_un(I, P_not, set);
-  if (IS_EXC(ns) || active.tag == T_UNSET) return ns;
+  if (IS_EXC(ns) || active.tag == T_UNSET) return mask_end(I, ns);
   Value r = A_bin(I, P_and, active, ns);
   v_decref(ns);
-  return r;
+  return mask_end(I, r);
 }
 
 Value ad_mask_union(Interp *I, Value set, Value active) {
   if (active.tag == T_UNSET) return v_bool(true);
   if (set.tag == T_UNSET) return v_incref(active);
-  return A_bin(I, P_or, set, active);
+  mask_begin(I);
+  return mask_end(I, A_bin(I, P_or, set, active));
 }
 
 int ad_mask_any(Interp *I, Value m) {

@@ -83,6 +83,7 @@ static Eqn *stage_eqn(Interp *I, Stage *s, int nin) {
   memset(e, 0, sizeof *e);
   e->nin = nin;
   e->nout = 1;
+  e->mask = I->ts && I->ts->mask_ops > 0;
   if (nin <= EQN_INLINE) e->in = e->in_i;
   else {
     e->in = jx_malloc(I, (size_t)nin * sizeof(int64_t));

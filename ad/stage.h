@@ -24,6 +24,8 @@ typedef struct {
   struct Stage *sub[2]; /* while: cond, body (owned) */
   int ncarry;           /* while: the first ncarry inputs are the carries */
   int ncap0;            /* while: then ncap0 captures of cond, then body's */
+  bool mask;            /* recorded by the per-lane mask bookkeeping of a
+                         * native if/while, not by the user's code */
 } Eqn;
 
 typedef struct FuseGroup FuseGroup;
