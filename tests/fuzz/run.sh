@@ -114,7 +114,7 @@ for t in $targets; do
   runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -1)
   [ -n "$runs" ] || runs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -1)
   [ -n "$runs" ] || runs=0
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 || true)
+  cov=$(grep -ao 'cov: [0-9]*' "$log" | tail -1 || true)
   after=$(ls "$B/crashes" | grep -c "^$t-" || true)
   found=$((after - before))
   total=$((total + runs))
@@ -124,7 +124,7 @@ for t in $targets; do
   else
     failed=$((failed + 1))
     echo "FAIL $t: $runs executions, exit status $rc, $found new crash file(s) in $B/crashes/"
-    grep -E 'ERROR|SUMMARY|fuzz finding|runtime error|^\s+#[0-9] ' "$log" | head -25
+    grep -aE 'ERROR|SUMMARY|fuzz finding|runtime error|^\s+#[0-9] ' "$log" | head -25
   fi
 done
 echo "fuzz: $total executions in total"
