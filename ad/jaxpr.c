@@ -206,76 +206,15 @@ void jaxpr_print(Interp *I, Stage *s, StrBuf *sb) {
   jx_free(vname);
 }
 
-/* ---- pruning the mask bookkeeping ----
- * A native if/while on a traced condition stages its per-lane masks
- * (not/and/or of the conditions, Eqn.mask) whether or not a later select
- * reads them.  make_jaxpr shows the program the user wrote: mask
- * equations that repeat an earlier one are merged, and unread ones
- * dropped (the user's own equations all stay, as in JAX). */
-static int64_t alias_of(const int64_t *alias, int64_t a) { return a >= 0 ? alias[a] : a; }
-
+/* A native if/while on a traced condition stages its per-lane masks
+ * whether or not a later select reads them: make_jaxpr drops those that
+ * repeat or go unread, here and in the loops' sub-programs. */
 static int prune_masks(Interp *I, Stage *s) {
-  int64_t nv = s->nvars;
-  int rc = -1;
-  int64_t *alias = jx_malloc(I, (size_t)(nv ? nv : 1) * sizeof(int64_t));
-  bool *used = alias ? jx_calloc(I, (size_t)(nv ? nv : 1), sizeof(bool)) : NULL;
-  bool *dead = used ? jx_calloc(I, (size_t)(s->neqns ? s->neqns : 1), sizeof(bool)) : NULL;
-  if (!dead) goto out;
-  for (int64_t v = 0; v < nv; v++) alias[v] = v;
-  for (int64_t e = 0; e < s->neqns; e++) {
-    Eqn *q = &s->eqns[e];
-    for (int j = 0; j < q->nin; j++) q->in[j] = alias_of(alias, q->in[j]);
-    if (q->prim == P_WHILE) {
-      for (int k = 0; k < 2; k++)
-        if (q->sub[k] && prune_masks(I, q->sub[k]) < 0) goto out;
-      continue;
-    }
-    if (!q->mask || q->p || q->nout != 1) continue;
-    for (int64_t f = 0; f < e; f++) {
-      Eqn *r = &s->eqns[f];
-      if (dead[f] || !r->mask || r->prim != q->prim || r->nin != q->nin || r->p) continue;
-      bool same = true;
-      for (int j = 0; j < q->nin; j++) same &= r->in[j] == q->in[j];
-      if (same) {
-        alias[q->out] = r->out;
-        dead[e] = true;
-        break;
-      }
-    }
-  }
-  for (int i = 0; i < s->nouts; i++) {
-    s->outs[i] = alias_of(alias, s->outs[i]);
-    if (s->outs[i] >= 0) used[s->outs[i]] = true;
-  }
-  for (int64_t e = s->neqns - 1; e >= 0; e--) {
-    Eqn *q = &s->eqns[e];
-    if (dead[e]) continue;
-    bool live = !q->mask || q->p || q->prim == P_WHILE;
-    for (int k = 0; k < q->nout && !live; k++) live = used[q->out + k];
-    if (!live) {
-      dead[e] = true;
-      continue;
-    }
-    for (int j = 0; j < q->nin; j++)
-      if (q->in[j] >= 0) used[q->in[j]] = true;
-  }
-  int64_t k = 0;
-  for (int64_t e = 0; e < s->neqns; e++) {
-    if (dead[e]) {
-      if (s->eqns[e].nin > EQN_INLINE) jx_free(s->eqns[e].in);
-      continue;
-    }
-    s->eqns[k] = s->eqns[e];
-    if (s->eqns[k].nin <= EQN_INLINE) s->eqns[k].in = s->eqns[k].in_i;
-    k++;
-  }
-  s->neqns = k;
-  rc = 0;
-out:
-  jx_free(alias);
-  jx_free(used);
-  jx_free(dead);
-  return rc;
+  for (int64_t e = 0; e < s->neqns; e++)
+    for (int k = 0; k < 2; k++)
+      if (s->eqns[e].prim == P_WHILE && s->eqns[e].sub[k] && prune_masks(I, s->eqns[e].sub[k]) < 0)
+        return -1;
+  return stage_optimize_masks(I, s);
 }
 
 /* ---- the Jaxpr value ---- */

@@ -104,7 +104,7 @@ static int merge_consts(Interp *I, Stage *s) {
   return 0;
 }
 
-int stage_optimize(Interp *I, Stage *s) {
+static int optimize(Interp *I, Stage *s, bool only_masks) {
   int64_t nv = s->nvars;
   int64_t *ren = jx_malloc(I, (size_t)(nv ? nv : 1) * sizeof(int64_t));
   bool *live = jx_calloc(I, (size_t)(nv ? nv : 1), sizeof(bool));
@@ -117,7 +117,7 @@ int stage_optimize(Interp *I, Stage *s) {
   }
   for (int64_t v = 0; v < nv; v++) ren[v] = v;
   /* merge equal scalar constants so CSE sees them as one atom */
-  if (merge_consts(I, s) < 0) {
+  if (!only_masks && merge_consts(I, s) < 0) {
     jx_free(ren);
     jx_free(live);
     jx_free(keep);
@@ -142,7 +142,7 @@ int stage_optimize(Interp *I, Stage *s) {
     Eqn *q = &s->eqns[e];
     for (int i = 0; i < q->nin; i++)
       if (q->in[i] >= 0) q->in[i] = ren[q->in[i]];
-    if (q->prim == P_WHILE) {
+    if (q->prim == P_WHILE || (only_masks && !q->mask)) {
       nxt[e] = -1;
       keep[e] = true;
       continue;
@@ -180,7 +180,7 @@ int stage_optimize(Interp *I, Stage *s) {
     Eqn *q = &s->eqns[e];
     bool any_live = false;
     for (int k = 0; k < q->nout; k++) any_live |= live[q->out + k];
-    if (!keep[e] || !any_live) {
+    if (!keep[e] || (!any_live && (q->mask || !only_masks))) {
       keep[e] = false;
       continue;
     }
@@ -211,6 +211,9 @@ int stage_optimize(Interp *I, Stage *s) {
   jx_free(keep);
   return 0;
 }
+
+int stage_optimize(Interp *I, Stage *s) { return optimize(I, s, false); }
+int stage_optimize_masks(Interp *I, Stage *s) { return optimize(I, s, true); }
 
 /* ------------------------------------------------------------------ */
 /* the executor                                                         */

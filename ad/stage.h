@@ -96,5 +96,9 @@ int64_t fuse_group_first(FusePlan *fp, int g);
 int64_t fuse_group_last(FusePlan *fp, int g);
 /* Simplify in place: common subexpressions, dead code. */
 int stage_optimize(Interp *I, Stage *s);
+/* The same restricted to the equations of the per-lane mask bookkeeping
+ * (Eqn.mask): repeats merged, unread ones dropped, every other equation
+ * kept as traced (make_jaxpr shows the user's program). */
+int stage_optimize_masks(Interp *I, Stage *s);
 
 #endif
