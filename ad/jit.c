@@ -788,37 +788,13 @@ static int splan_exec(Interp *I, const SPlan *p, SReg *r) {
     case SC_FNEG: d->f = -x; break;
     case SC_FLIBM: d->f = o->fn(x); break;
     case SC_FSQRT: d->f = sqrt(x); break;
-    case SC_FLOGISTIC: {
-      double e = exp(-fabs(x));
-      d->f = x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-      break;
-    }
+    case SC_FLOGISTIC: d->f = flogistic(x); break;
     case SC_FABS: d->f = fabs(x); break;
     case SC_FSIGN: d->f = fsign(x); break;
     case SC_FFLOOR: d->f = floor(x); break;
     case SC_FCEIL: d->f = ceil(x); break;
     case SC_FROUND: d->f = nearbyint(x); break;
-    case SC_FIPOW: {
-      int64_t e = o->i0;
-      switch (e) {
-      case 0: d->f = 1.0; break;
-      case 1: d->f = x; break;
-      case 2: d->f = x * x; break;
-      case 3: d->f = x * x * x; break;
-      case -1: d->f = 1.0 / x; break;
-      case -2: d->f = 1.0 / (x * x); break;
-      default: {
-        uint64_t m = e < 0 ? (uint64_t)0 - (uint64_t)e : (uint64_t)e;
-        double acc = 1.0, base = x;
-        for (uint64_t k = m; k; k >>= 1) {
-          if (k & 1) acc *= base;
-          base *= base;
-        }
-        d->f = e < 0 ? 1.0 / acc : acc;
-      }
-      }
-      break;
-    }
+    case SC_FIPOW: d->f = fipow(x, o->i0); break; /* the kernels' products */
     case SC_FISNAN: d->i = x != x; break;
     case SC_FISINF: d->i = fabs(x) == INFINITY; break;
     case SC_FISFINITE: d->i = fabs(x) < INFINITY; break;

@@ -162,6 +162,17 @@ static inline int64_t f2i(double x) {
 }
 /* numpy sign */
 static inline double fsign(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : x; }
+/* x ** e for an integer e, by repeated squaring (integer_pow; the
+ * kernels special-case |e| <= 3 with the same products) */
+static inline double fipow(double x, int64_t e) {
+  uint64_t m = e < 0 ? (uint64_t)0 - (uint64_t)e : (uint64_t)e;
+  double r = 1.0, b = x;
+  for (uint64_t k = m; k; k >>= 1) {
+    if (k & 1) r *= b;
+    b *= b;
+  }
+  return e < 0 ? 1.0 / r : r;
+}
 /* numerically stable 1/(1+exp(-x)) */
 static inline double flogistic(double x) {
   if (x >= 0) return 1.0 / (1.0 + exp(-x));

@@ -430,15 +430,7 @@ static void k_ipow_f(int64_t n, const double *x, double *y, int64_t e) {
     return;
   default: break;
   }
-  uint64_t m = e < 0 ? (uint64_t)0 - (uint64_t)e : (uint64_t)e;
-  for (int64_t i = 0; i < n; i++) {
-    double r = 1.0, b = x[i];
-    for (uint64_t k = m; k; k >>= 1) {
-      if (k & 1) r *= b;
-      b *= b;
-    }
-    y[i] = e < 0 ? 1.0 / r : r;
-  }
+  for (int64_t i = 0; i < n; i++) y[i] = fipow(x[i], e);
 }
 
 /* y = f(x) in compute dtype c (x already of dtype c; x == y allowed). */
